@@ -1,0 +1,911 @@
+package io.tempokv.core;
+
+import io.tempokv.core.message.MCommit;
+import io.tempokv.core.message.MCommitRequest;
+import io.tempokv.core.message.MConsensus;
+import io.tempokv.core.message.MConsensusAck;
+import io.tempokv.core.message.MExecuted;
+import io.tempokv.core.message.MPayload;
+import io.tempokv.core.message.MPromises;
+import io.tempokv.core.message.MPropose;
+import io.tempokv.core.message.MProposeAck;
+import io.tempokv.core.message.MRec;
+import io.tempokv.core.message.MRecAck;
+import io.tempokv.core.message.MRecNAck;
+import io.tempokv.core.message.Message;
+import io.tempokv.core.store.CommandRecord;
+import io.tempokv.core.store.DurableState;
+import io.tempokv.core.store.DurableStore;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.random.RandomGenerator;
+
+/**
+ * One replica of one shard running Tempo: a pure state machine driven by {@link #handle},
+ * {@link #submit} and {@link #tick}. Each call is one step: it changes state, hands every durable
+ * change to the {@link DurableStore}, and only then releases the step's messages to the
+ * {@link Outbox}. The section numbers in comments refer to docs/protocol.md.
+ */
+public final class Replica {
+    private final ReplicaConfig config;
+    private final int self;
+    private final DurableStore store;
+    private final RandomGenerator random;
+    private final Validator validator;
+    private final Promises promises;
+    private final Executor executor;
+    private final StateMachine stateMachine;
+    private final Outbox outbox = new Outbox();
+    private final Stats stats = new Stats();
+
+    private long now;
+    private long nextSequence;
+    private final Map<CommandId, Cmd> cmds = new HashMap<>();
+    private final TreeSet<CommandId> uncommitted = new TreeSet<>();
+    private final TreeSet<CommandId> executedLive = new TreeSet<>();
+    private final Map<Integer, ExecutedSet> executed = new TreeMap<>();
+    private final Map<Integer, Map<Integer, ExecutedSet>> peerExecuted = new TreeMap<>();
+    private final Map<CommandId, Long> unknownRequestedAt = new TreeMap<>();
+    private final long[] lastHeard;
+
+    private final ArrayDeque<Message> selfQueue = new ArrayDeque<>();
+    private final List<Outbox.Envelope> stepSends = new ArrayList<>();
+    private final List<Reply> stepReplies = new ArrayList<>();
+    private final List<Outbox.Executed> stepExecuted = new ArrayList<>();
+    private final List<Cmd> dirtyCmds = new ArrayList<>();
+    private final BitSet touchedBuckets = new BitSet();
+    private final TreeSet<Integer> dirtyOrigins = new TreeSet<>();
+    private boolean sequenceDirty;
+
+    private Replica(ReplicaConfig config, DurableStore store, RandomGenerator random) {
+        this.config = config;
+        this.self = config.self();
+        this.store = store;
+        this.random = random;
+        this.validator = new Validator(config);
+        this.promises = new Promises(config, this::committedHere);
+        this.executor = new Executor(promises);
+        this.stateMachine = new StateMachine(store, config.shard(), config.shards());
+        this.lastHeard = new long[config.n()];
+    }
+
+    /** Opens a replica over its store: a fresh one if the store is empty, else restarted from it. */
+    public static Replica open(ReplicaConfig config, DurableStore store, RandomGenerator random) {
+        Replica r = new Replica(config, store, random);
+        r.restore(store.load());
+        return r;
+    }
+
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    public ReplicaConfig config() {
+        return config;
+    }
+
+    /** Command records held in memory (bounded by garbage collection). */
+    public int liveCommands() {
+        return cmds.size();
+    }
+
+    /** All per-command entries this replica holds in memory, for the bounded-memory test. */
+    public int trackedEntries() {
+        return cmds.size() + promises.trackedEntries() + executor.queued() + unknownRequestedAt.size();
+    }
+
+    public long now() {
+        return now;
+    }
+
+    /** Commands known here that are not committed yet, plus committed ones waiting to execute. */
+    public int unfinished() {
+        return uncommitted.size() + executor.queued();
+    }
+
+    // ---------------------------------------------------------------- steps
+
+    public Outcome handle(int from, Message m) {
+        Outcome o = dispatch(from, m);
+        finishStep();
+        return o;
+    }
+
+    public void submit(Request r) {
+        doSubmit(r);
+        finishStep();
+    }
+
+    public void tick() {
+        now++;
+        ReplicaConfig.Timing t = config.timing();
+        if (now % t.promiseIntervalTicks() == 0) {
+            broadcastPromises((now / t.promiseIntervalTicks()) % t.fullRefreshIntervals() == 0);
+        }
+        if (now % t.gcIntervalTicks() == 0) {
+            broadcastExecuted();
+            collectGarbage();
+        }
+        if (now % t.scanIntervalTicks() == 0) {
+            scanUncommitted();
+            requestUnknownBlockers();
+        }
+        finishStep();
+    }
+
+    private void finishStep() {
+        while (!selfQueue.isEmpty()) {
+            dispatch(self, selfQueue.poll());
+        }
+        promises.drainFrontierChanges(touchedBuckets::set);
+        if (!touchedBuckets.isEmpty()) {
+            List<Integer> start = new ArrayList<>();
+            touchedBuckets.stream().forEach(start::add);
+            touchedBuckets.clear();
+            executor.run(start, cmds::get, this::execute);
+        }
+        persist();
+        outbox.sends.addAll(stepSends);
+        outbox.replies.addAll(stepReplies);
+        outbox.executed.addAll(stepExecuted);
+        stepSends.clear();
+        stepReplies.clear();
+        stepExecuted.clear();
+    }
+
+    /** Hand every durable change of this step to the store, before any message of the step leaves. */
+    private void persist() {
+        for (Cmd c : dirtyCmds) {
+            if (c.dirty && cmds.get(c.id) == c) {
+                store.putCommand(c.toRecord());
+            }
+            c.dirty = false;
+        }
+        dirtyCmds.clear();
+        promises.drainClockWrites(b -> store.putClock(b, promises.clock(b)));
+        if (sequenceDirty) {
+            store.putNextSequence(nextSequence);
+            sequenceDirty = false;
+        }
+        for (int origin : dirtyOrigins) {
+            store.putExecuted(origin, executed.get(origin).snapshot());
+        }
+        dirtyOrigins.clear();
+    }
+
+    private Outcome dispatch(int from, Message m) {
+        if (!config.isMember(from)) {
+            return reject(from, m, Outcome.REJECTED_NON_MEMBER, "sender " + from + " is not a member of shard " + config.shard());
+        }
+        lastHeard[config.indexOf(from)] = now;
+        String problem = validator.message(from, m);
+        if (problem != null) {
+            return reject(from, m, Outcome.REJECTED_MALFORMED, problem);
+        }
+        Outcome o = route(from, m);
+        stats.count(o);
+        return o;
+    }
+
+    private Outcome route(int from, Message m) {
+        if (m instanceof MPropose p) {
+            return onPropose(from, p);
+        } else if (m instanceof MPayload p) {
+            return onPayload(p);
+        } else if (m instanceof MProposeAck a) {
+            return onProposeAck(from, a);
+        } else if (m instanceof MCommit c) {
+            return onCommit(from, c);
+        } else if (m instanceof MConsensus c) {
+            return onConsensus(from, c);
+        } else if (m instanceof MConsensusAck a) {
+            return onConsensusAck(from, a);
+        } else if (m instanceof MRec r) {
+            return onRec(from, r);
+        } else if (m instanceof MRecAck a) {
+            return onRecAck(from, a);
+        } else if (m instanceof MRecNAck n) {
+            return onRecNAck(n);
+        } else if (m instanceof MCommitRequest r) {
+            return onCommitRequest(from, r);
+        } else if (m instanceof MPromises p) {
+            return onPromises(from, p);
+        } else if (m instanceof MExecuted e) {
+            return onExecuted(from, e);
+        }
+        return reject(from, m, Outcome.REJECTED_MALFORMED, "unknown message type");
+    }
+
+    private Outcome reject(int from, Message m, Outcome o, String reason) {
+        stats.count(o);
+        outbox.rejections.add(new Outbox.Rejection(from, m == null ? "null" : m.getClass().getSimpleName(), o, reason));
+        return o;
+    }
+
+    private Outcome rejectUnknown(int from, Message m, CommandId id) {
+        if (executedContains(id)) {
+            return Outcome.IGNORED_COLLECTED;
+        }
+        return reject(from, m, Outcome.REJECTED_UNKNOWN_COMMAND, "no state for command " + id);
+    }
+
+    // ---------------------------------------------------------------- submit (§6.2)
+
+    private void doSubmit(Request r) {
+        String problem = validator.request(r);
+        if (problem != null) {
+            stepReplies.add(Reply.rejected(r == null ? null : r.id(), problem));
+            return;
+        }
+        StateMachine.Applied known = alreadyApplied(r.id());
+        if (known != null) {
+            stepReplies.add(known.stale()
+                    ? Reply.rejected(r.id(), "stale request " + r.id() + ": a newer request of this client was applied")
+                    : Reply.ok(r.id(), known.results()));
+            return;
+        }
+        if (cmds.size() >= config.limits().pendingCommandsMax()) {
+            stepReplies.add(Reply.rejected(r.id(), "replica " + self + " is overloaded (" + cmds.size()
+                    + " commands pending, limit " + config.limits().pendingCommandsMax() + "); retry later"));
+            return;
+        }
+        stats.submitted++;
+        CommandId id = new CommandId(self, nextSequence++);
+        sequenceDirty = true;
+        Cmd c = newCmd(id);
+        setPayload(c, new Command(id, r.id(), r.ops(), List.of(config.shard())), fastQuorum(false), self);
+        List<Integer> quorum = fastQuorum(true);
+        if (quorum == null) {
+            stats.degradedSubmits++;
+            c.phase = Phase.PAYLOAD;
+            markDirty(c);
+            startRecovery(c);
+            return;
+        }
+        c.quorum = quorum;
+        c.phase = Phase.PROPOSE;
+        c.proposal = promises.propose(id, c.buckets, 0);
+        c.proposeAcks = new TreeMap<>(Map.of(self, c.proposal));
+        markDirty(c);
+        for (int m : config.members()) {
+            if (m == self) {
+                continue;
+            }
+            send(m, quorum.contains(m) ? new MPropose(id, c.payload, quorum, self, c.proposal)
+                    : new MPayload(id, c.payload, quorum, self));
+        }
+    }
+
+    private StateMachine.Applied alreadyApplied(ClientRequestId r) {
+        var s = store.getSession(r.client());
+        if (s == null || r.seq() > s.seq()) {
+            return null;
+        }
+        return new StateMachine.Applied(s.results(), true, r.seq() < s.seq());
+    }
+
+    /**
+     * The closest members in ring order from this replica, itself first. With {@code skipSuspected},
+     * suspected members are left out, and null means no full fast quorum is reachable (§6.7).
+     */
+    private List<Integer> fastQuorum(boolean skipSuspected) {
+        List<Integer> members = config.members();
+        int start = config.indexOf(self);
+        List<Integer> q = new ArrayList<>();
+        for (int k = 0; k < members.size() && q.size() < config.fastQuorumSize(); k++) {
+            int m = members.get((start + k) % members.size());
+            if (!skipSuspected || !suspected(m)) {
+                q.add(m);
+            }
+        }
+        return q.size() == config.fastQuorumSize() ? List.copyOf(new TreeSet<>(q)) : null;
+    }
+
+    private boolean suspected(int m) {
+        return m != self && now - lastHeard[config.indexOf(m)] > config.timing().suspectTicks();
+    }
+
+    // ---------------------------------------------------------------- propose and payload (§6.3)
+
+    private Outcome onPropose(int from, MPropose p) {
+        Cmd c = cmdFor(p.id());
+        if (c == null) {
+            return Outcome.IGNORED_COLLECTED;
+        }
+        if (c.committed()) {
+            send(from, MCommit.of(c.id, c.ts));
+            return Outcome.REDUNDANT;
+        }
+        if ((c.phase != Phase.START && c.phase != Phase.PAYLOAD) || !c.bal.isZero()) {
+            return Outcome.REDUNDANT;
+        }
+        setPayload(c, p.cmd(), p.quorum(), p.coordinator());
+        if (c.committed()) {
+            return Outcome.APPLIED;
+        }
+        c.phase = Phase.PROPOSE;
+        c.proposal = promises.propose(c.id, c.buckets, p.t0());
+        markDirty(c);
+        send(from, new MProposeAck(c.id, c.proposal));
+        return Outcome.APPLIED;
+    }
+
+    private Outcome onPayload(MPayload p) {
+        Cmd c = cmdFor(p.id());
+        if (c == null) {
+            return Outcome.IGNORED_COLLECTED;
+        }
+        if (c.payload != null) {
+            return Outcome.REDUNDANT;
+        }
+        setPayload(c, p.cmd(), p.quorum(), p.coordinator());
+        return Outcome.APPLIED;
+    }
+
+    /** Learn the payload once; a commit that arrived before it is applied now (§6.6). */
+    private void setPayload(Cmd c, Command cmd, List<Integer> quorum, int coordinator) {
+        if (c.payload != null) {
+            return;
+        }
+        c.payload = cmd;
+        c.buckets = bucketsOf(cmd);
+        c.quorum = quorum;
+        c.coordinator = coordinator;
+        if (c.phase == Phase.START) {
+            c.phase = Phase.PAYLOAD;
+        }
+        markDirty(c);
+        if (c.bufferedCommitTs != 0) {
+            long t = c.bufferedCommitTs;
+            c.bufferedCommitTs = 0;
+            commitLocally(c, t);
+        }
+    }
+
+    private int[] bucketsOf(Command cmd) {
+        TreeSet<Integer> bs = new TreeSet<>();
+        for (Op op : cmd.ops()) {
+            if (Keys.shardOf(op.key(), config.shards()) == config.shard()) {
+                bs.add(Keys.bucketOf(op.key(), config.buckets()));
+            }
+        }
+        return bs.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    // ---------------------------------------------------------------- fast and slow path (§6.4, §6.5)
+
+    private Outcome onProposeAck(int from, MProposeAck a) {
+        Cmd c = cmds.get(a.id());
+        if (c == null) {
+            return rejectUnknown(from, a, a.id());
+        }
+        if (c.phase != Phase.PROPOSE || !c.bal.isZero() || c.proposeAcks == null) {
+            return Outcome.REDUNDANT;
+        }
+        if (!c.quorum.contains(from)) {
+            return reject(from, a, Outcome.REJECTED_MALFORMED, "MProposeAck for " + c.id + " from " + from + " outside fast quorum " + c.quorum);
+        }
+        if (c.proposeAcks.putIfAbsent(from, a.ts()) != null) {
+            return Outcome.REDUNDANT;
+        }
+        if (c.proposeAcks.size() < c.quorum.size()) {
+            return Outcome.APPLIED;
+        }
+        long max = 0;
+        for (long t : c.proposeAcks.values()) {
+            max = Math.max(max, t);
+        }
+        long reporters = 0;
+        for (long t : c.proposeAcks.values()) {
+            reporters += t == max ? 1 : 0;
+        }
+        if (reporters >= config.fastPathThreshold()) {
+            stats.fastPaths++;
+            commitAndBroadcast(c, max);
+        } else {
+            stats.slowPaths++;
+            startPhase2(c, new Ballot(0, self), max);
+        }
+        return Outcome.APPLIED;
+    }
+
+    /** Propose value t at ballot b to every acceptor, accepting it locally first (§6.5, §8.4). */
+    private void startPhase2(Cmd c, Ballot b, long t) {
+        c.leading = b;
+        c.leadingValue = t;
+        c.proposeAcks = null;
+        c.recAcks = null;
+        accept(c, b, t);
+        c.consensusAcks = new TreeSet<>(List.of(self));
+        broadcast(new MConsensus(c.id, t, b));
+    }
+
+    private void accept(Cmd c, Ballot b, long t) {
+        Invariants.checkState(b.compareTo(c.bal) >= 0, "accepting %s at ballot %s below joined ballot %s", c.id, b, c.bal);
+        c.bal = b;
+        c.abal = b;
+        c.accepted = t;
+        c.maxRoundSeen = Math.max(c.maxRoundSeen, b.round());
+        if (c.payload != null) {
+            promises.bump(c.buckets, t);
+        }
+        markDirty(c);
+    }
+
+    private Outcome onConsensus(int from, MConsensus m) {
+        Cmd c = cmdFor(m.id());
+        if (c == null) {
+            return Outcome.IGNORED_COLLECTED;
+        }
+        if (c.committed()) {
+            send(from, MCommit.of(c.id, c.ts));
+            return Outcome.REDUNDANT;
+        }
+        if (m.ballot().compareTo(c.bal) < 0) {
+            send(from, new MRecNAck(c.id, c.bal));
+            return Outcome.REJECTED_STALE_BALLOT;
+        }
+        accept(c, m.ballot(), m.ts());
+        send(from, new MConsensusAck(c.id, m.ballot()));
+        return Outcome.APPLIED;
+    }
+
+    private Outcome onConsensusAck(int from, MConsensusAck a) {
+        Cmd c = cmds.get(a.id());
+        if (c == null) {
+            return rejectUnknown(from, a, a.id());
+        }
+        if (c.committed() || c.consensusAcks == null || !a.ballot().equals(c.leading)) {
+            return Outcome.REDUNDANT;
+        }
+        c.consensusAcks.add(from);
+        if (c.consensusAcks.size() >= config.slowQuorumSize()) {
+            if (c.leading.round() > 0) {
+                stats.recoveryCommits++;
+            }
+            commitAndBroadcast(c, c.leadingValue);
+        }
+        return Outcome.APPLIED;
+    }
+
+    // ---------------------------------------------------------------- commit (§6.6)
+
+    private void commitAndBroadcast(Cmd c, long t) {
+        commitLocally(c, t);
+        broadcast(MCommit.of(c.id, t));
+    }
+
+    private void commitLocally(Cmd c, long t) {
+        Invariants.checkState(c.payload != null, "committing %s without its payload", c.id);
+        if (c.committed()) {
+            Invariants.checkState(c.ts == t, "agreement violated: %s committed with %d here and %d elsewhere", c.id, c.ts, t);
+            return;
+        }
+        c.ts = t;
+        c.phase = Phase.COMMIT;
+        c.clearScratch();
+        markDirty(c);
+        uncommitted.remove(c.id);
+        unknownRequestedAt.remove(c.id);
+        stats.commits++;
+        promises.bump(c.buckets, t);
+        promises.committed(c.id);
+        executor.enqueue(c);
+        for (int b : c.buckets) {
+            touchedBuckets.set(b);
+        }
+    }
+
+    private Outcome onCommit(int from, MCommit m) {
+        Cmd c = cmdFor(m.id());
+        if (c == null) {
+            return Outcome.IGNORED_COLLECTED;
+        }
+        if (c.committed()) {
+            Invariants.checkState(c.ts == m.ts(), "agreement violated: %s committed with %d here, MCommit from %d says %d", c.id, c.ts, from, m.ts());
+            return Outcome.REDUNDANT;
+        }
+        Invariants.checkState(c.bufferedCommitTs == 0 || c.bufferedCommitTs == m.ts(),
+                "agreement violated: two commits for %s: %d and %d", c.id, c.bufferedCommitTs, m.ts());
+        if (m.cmd() != null) {
+            setPayload(c, m.cmd(), m.quorum(), m.coordinator());
+        }
+        if (c.payload == null) {
+            c.bufferedCommitTs = m.ts();
+            send(from, new MCommitRequest(c.id));
+            return Outcome.APPLIED;
+        }
+        commitLocally(c, m.ts());
+        return Outcome.APPLIED;
+    }
+
+    private Outcome onCommitRequest(int from, MCommitRequest r) {
+        Cmd c = cmds.get(r.id());
+        if (c == null || c.payload == null) {
+            return Outcome.REDUNDANT;
+        }
+        if (c.committed()) {
+            send(from, new MCommit(c.id, c.ts, c.payload, c.quorum, c.coordinator));
+        } else {
+            send(from, new MPayload(c.id, c.payload, c.quorum, c.coordinator));
+        }
+        return Outcome.APPLIED;
+    }
+
+    // ---------------------------------------------------------------- recovery (§8)
+
+    private void startRecovery(Cmd c) {
+        int round = Math.max(c.bal.round(), c.maxRoundSeen) + 1;
+        Ballot b = new Ballot(round, self);
+        c.maxRoundSeen = round;
+        c.leading = b;
+        c.recAcks = new TreeMap<>();
+        c.consensusAcks = null;
+        c.proposeAcks = null;
+        c.recoveryAttempts++;
+        c.nextRecoveryTick = now + backoff(c);
+        stats.recoveriesStarted++;
+        MRec rec = new MRec(c.id, b, c.payload, c.quorum, c.coordinator);
+        broadcast(rec);
+        selfQueue.add(rec);
+    }
+
+    private Outcome onRec(int from, MRec r) {
+        Cmd c = cmdFor(r.id());
+        if (c == null) {
+            return Outcome.IGNORED_COLLECTED;
+        }
+        if (c.committed()) {
+            send(from, MCommit.of(c.id, c.ts));
+            return Outcome.REDUNDANT;
+        }
+        c.maxRoundSeen = Math.max(c.maxRoundSeen, r.ballot().round());
+        if (!r.ballot().greaterThan(c.bal)) {
+            send(from, new MRecNAck(c.id, c.bal));
+            return Outcome.REJECTED_STALE_BALLOT;
+        }
+        setPayload(c, r.cmd(), r.quorum(), r.coordinator());
+        if (c.committed()) {
+            send(from, MCommit.of(c.id, c.ts));
+            return Outcome.APPLIED;
+        }
+        if (c.phase == Phase.START || c.phase == Phase.PAYLOAD) {
+            c.proposal = promises.propose(c.id, c.buckets, 0);
+            c.phase = Phase.RECOVER_R;
+        } else if (c.phase == Phase.PROPOSE) {
+            c.phase = Phase.RECOVER_P;
+        }
+        c.bal = r.ballot();
+        markDirty(c);
+        long value = c.abal.isZero() ? c.proposal : c.accepted;
+        send(from, new MRecAck(c.id, value, c.phase, c.abal, r.ballot()));
+        return Outcome.APPLIED;
+    }
+
+    private Outcome onRecAck(int from, MRecAck a) {
+        Cmd c = cmds.get(a.id());
+        if (c == null) {
+            return rejectUnknown(from, a, a.id());
+        }
+        if (c.committed() || c.recAcks == null || !a.ballot().equals(c.leading)) {
+            return Outcome.REDUNDANT;
+        }
+        if (c.recAcks.putIfAbsent(from, a) != null) {
+            return Outcome.REDUNDANT;
+        }
+        if (c.recAcks.size() < config.recoveryQuorumSize()) {
+            return Outcome.APPLIED;
+        }
+        long t = recoveryValue(c);
+        if (!c.bal.equals(c.leading)) {
+            c.clearScratch();
+            return Outcome.APPLIED;
+        }
+        startPhase2(c, c.leading, t);
+        return Outcome.APPLIED;
+    }
+
+    /** The recovery rule of §8.4: Paxos first, then the fast-path-aware choice. */
+    private long recoveryValue(Cmd c) {
+        MRecAck highest = null;
+        for (MRecAck a : c.recAcks.values()) {
+            if (!a.abal().isZero() && (highest == null || a.abal().greaterThan(highest.abal()))) {
+                highest = a;
+            }
+        }
+        if (highest != null) {
+            return highest.ts();
+        }
+        boolean coordinatorReplied = c.recAcks.containsKey(c.coordinator);
+        boolean fastPathImpossible = coordinatorReplied;
+        long maxAll = 0;
+        long maxQuorum = 0;
+        for (Map.Entry<Integer, MRecAck> e : c.recAcks.entrySet()) {
+            maxAll = Math.max(maxAll, e.getValue().ts());
+            if (c.quorum.contains(e.getKey())) {
+                maxQuorum = Math.max(maxQuorum, e.getValue().ts());
+                fastPathImpossible |= e.getValue().phase() == Phase.RECOVER_R;
+            }
+        }
+        if (fastPathImpossible) {
+            return maxAll;
+        }
+        Invariants.checkState(maxQuorum > 0, "recovery of %s: no fast-quorum member among replies %s", c.id, c.recAcks.keySet());
+        return maxQuorum;
+    }
+
+    private Outcome onRecNAck(MRecNAck n) {
+        Cmd c = cmds.get(n.id());
+        if (c == null || c.committed()) {
+            return Outcome.REDUNDANT;
+        }
+        c.maxRoundSeen = Math.max(c.maxRoundSeen, n.ballot().round());
+        if (c.leading != null && n.ballot().greaterThan(c.leading)) {
+            c.clearScratch();
+            c.nextRecoveryTick = now + backoff(c);
+            return Outcome.APPLIED;
+        }
+        return Outcome.REDUNDANT;
+    }
+
+    /** Exponential, capped, randomised: duelling recovery leaders drift apart (§10.2). */
+    private long backoff(Cmd c) {
+        ReplicaConfig.Timing t = config.timing();
+        long base = Math.min((long) t.recoveryTimeoutTicks() << Math.min(c.recoveryAttempts, 6), t.backoffMaxTicks());
+        return base + random.nextInt(t.recoveryTimeoutTicks());
+    }
+
+    // ---------------------------------------------------------------- timers (§10)
+
+    /** Commands known here but not committed: recover them when their time is up and it is our turn. */
+    private void scanUncommitted() {
+        ReplicaConfig.Timing t = config.timing();
+        for (CommandId id : new ArrayList<>(uncommitted)) {
+            Cmd c = cmds.get(id);
+            if (c.payload == null) {
+                if (now >= c.nextCommitRequestTick) {
+                    broadcast(new MCommitRequest(id));
+                    c.nextCommitRequestTick = now + t.commitRequestTicks();
+                }
+                continue;
+            }
+            if (now < c.nextRecoveryTick) {
+                continue;
+            }
+            if (responsible(c) || now - c.createdTick > 3L * t.recoveryTimeoutTicks()) {
+                startRecovery(c);
+            } else {
+                c.nextRecoveryTick = now + t.recoveryTimeoutTicks() + random.nextInt(t.recoveryTimeoutTicks());
+            }
+        }
+    }
+
+    /** The first non-suspected member in ring order from the coordinator recovers first (§10.2). */
+    private boolean responsible(Cmd c) {
+        List<Integer> members = config.members();
+        int start = Math.max(0, config.indexOf(c.coordinator));
+        for (int k = 0; k < members.size(); k++) {
+            int m = members.get((start + k) % members.size());
+            if (m == self) {
+                return true;
+            }
+            if (!suspected(m)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Stability blocked on commands we have never seen: ask the shard for them (§10.4). */
+    private void requestUnknownBlockers() {
+        unknownRequestedAt.keySet().retainAll(promises.blockingIds());
+        for (CommandId id : new ArrayList<>(promises.blockingIds())) {
+            Cmd c = cmds.get(id);
+            if (c != null && c.payload != null) {
+                continue;
+            }
+            Long due = unknownRequestedAt.get(id);
+            if (due == null) {
+                unknownRequestedAt.put(id, now + config.timing().commitRequestTicks());
+            } else if (now >= due) {
+                broadcast(new MCommitRequest(id));
+                unknownRequestedAt.put(id, now + config.timing().commitRequestTicks());
+            }
+        }
+    }
+
+    private void broadcastPromises(boolean full) {
+        List<MPromises.BucketPromises> all = promises.summary(full);
+        int max = config.limits().bucketsPerPromiseMessageMax();
+        for (int i = 0; i < all.size(); i += max) {
+            broadcast(new MPromises(all.subList(i, Math.min(all.size(), i + max))));
+        }
+    }
+
+    private Outcome onPromises(int from, MPromises p) {
+        int m = config.indexOf(from);
+        for (MPromises.BucketPromises bp : p.buckets()) {
+            promises.onSummary(m, bp);
+        }
+        return Outcome.APPLIED;
+    }
+
+    // ---------------------------------------------------------------- execution (§7.4)
+
+    private void execute(Cmd c) {
+        StateMachine.Applied applied = stateMachine.applyOnce(c.payload);
+        c.phase = Phase.EXECUTE;
+        markDirty(c);
+        executed.computeIfAbsent(c.id.origin(), o -> new ExecutedSet()).add(c.id.seq());
+        dirtyOrigins.add(c.id.origin());
+        executedLive.add(c.id);
+        stats.executed++;
+        if (applied.duplicate()) {
+            stats.duplicatesSuppressed++;
+        }
+        List<String> keys = new ArrayList<>();
+        for (Op op : c.payload.ops()) {
+            keys.add(op.key());
+        }
+        stepExecuted.add(new Outbox.Executed(self, c.id, c.ts, c.payload.request(), keys, applied.results(), applied.duplicate()));
+        if (c.id.origin() == self) {
+            stepReplies.add(applied.stale()
+                    ? Reply.rejected(c.payload.request(), "stale request " + c.payload.request() + ": a newer request of this client was applied")
+                    : Reply.ok(c.payload.request(), applied.results()));
+        }
+    }
+
+    // ---------------------------------------------------------------- garbage collection (§11)
+
+    private void broadcastExecuted() {
+        List<MExecuted.OriginExecuted> origins = new ArrayList<>();
+        for (Map.Entry<Integer, ExecutedSet> e : executed.entrySet()) {
+            DurableState.ExecutedSnapshot s = e.getValue().snapshot();
+            origins.add(new MExecuted.OriginExecuted(e.getKey(), s.watermark(), s.above()));
+        }
+        if (!origins.isEmpty()) {
+            broadcast(new MExecuted(origins));
+        }
+    }
+
+    private Outcome onExecuted(int from, MExecuted e) {
+        Map<Integer, ExecutedSet> view = peerExecuted.computeIfAbsent(from, k -> new TreeMap<>());
+        for (MExecuted.OriginExecuted o : e.origins()) {
+            view.computeIfAbsent(o.origin(), k -> new ExecutedSet()).merge(o.watermark(), o.above());
+        }
+        return Outcome.APPLIED;
+    }
+
+    /** Drop commands that every member of the shard has executed. */
+    private void collectGarbage() {
+        for (Iterator<CommandId> it = executedLive.iterator(); it.hasNext(); ) {
+            CommandId id = it.next();
+            if (!executedEverywhere(id)) {
+                continue;
+            }
+            it.remove();
+            Cmd c = cmds.remove(id);
+            store.removeCommand(id);
+            if (c.proposal != 0) {
+                promises.forget(id, c.buckets, c.proposal);
+            }
+            stats.collected++;
+        }
+    }
+
+    private boolean executedEverywhere(CommandId id) {
+        for (int m : config.members()) {
+            if (m == self) {
+                continue;
+            }
+            Map<Integer, ExecutedSet> view = peerExecuted.get(m);
+            ExecutedSet s = view == null ? null : view.get(id.origin());
+            if (s == null || !s.contains(id.seq())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private boolean executedContains(CommandId id) {
+        ExecutedSet s = executed.get(id.origin());
+        return s != null && s.contains(id.seq());
+    }
+
+    private boolean committedHere(CommandId id) {
+        Cmd c = cmds.get(id);
+        return c != null ? c.committed() : executedContains(id);
+    }
+
+    /** The command's state, created on first sight; null if it was executed and collected here. */
+    private Cmd cmdFor(CommandId id) {
+        Cmd c = cmds.get(id);
+        if (c != null) {
+            return c;
+        }
+        if (executedContains(id)) {
+            return null;
+        }
+        return newCmd(id);
+    }
+
+    private Cmd newCmd(CommandId id) {
+        Cmd c = new Cmd(id);
+        c.createdTick = now;
+        c.nextRecoveryTick = now + config.timing().recoveryTimeoutTicks() + random.nextInt(config.timing().recoveryTimeoutTicks());
+        c.nextCommitRequestTick = now + config.timing().commitRequestTicks();
+        cmds.put(id, c);
+        uncommitted.add(id);
+        markDirty(c);
+        return c;
+    }
+
+    private void markDirty(Cmd c) {
+        if (!c.dirty) {
+            c.dirty = true;
+            dirtyCmds.add(c);
+        }
+    }
+
+    private void send(int to, Message m) {
+        if (to == self) {
+            selfQueue.add(m);
+        } else {
+            stepSends.add(new Outbox.Envelope(to, m));
+        }
+    }
+
+    private void broadcast(Message m) {
+        for (int to : config.members()) {
+            if (to != self) {
+                stepSends.add(new Outbox.Envelope(to, m));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- restart (§10.6)
+
+    private void restore(DurableState s) {
+        nextSequence = Math.max(1, s.nextSequence());
+        s.clocks().forEach(promises::restoreClock);
+        s.executed().forEach((origin, snap) -> executed.computeIfAbsent(origin, o -> new ExecutedSet()).merge(snap.watermark(), snap.above()));
+        for (CommandRecord r : s.commands()) {
+            Cmd c = Cmd.fromRecord(r, r.payload() == null ? new int[0] : bucketsOf(r.payload()));
+            c.nextRecoveryTick = config.timing().recoveryTimeoutTicks() + random.nextInt(config.timing().recoveryTimeoutTicks());
+            cmds.put(c.id, c);
+            if (c.proposal != 0) {
+                promises.restoreAttached(c.id, c.buckets, c.proposal, c.committed());
+            }
+            if (c.phase == Phase.EXECUTE) {
+                executedLive.add(c.id);
+            } else if (c.phase == Phase.COMMIT) {
+                executor.enqueue(c);
+                for (int b : c.buckets) {
+                    touchedBuckets.set(b);
+                }
+            } else {
+                uncommitted.add(c.id);
+            }
+        }
+        promises.recomputeOwn();
+    }
+
+    /** Distinct ids of commands this replica currently tracks, for tests. */
+    public java.util.Set<CommandId> knownCommands() {
+        return new HashSet<>(cmds.keySet());
+    }
+}

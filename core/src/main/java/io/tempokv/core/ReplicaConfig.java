@@ -1,0 +1,107 @@
+package io.tempokv.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a replica of one shard needs to know: who it is, the members of its shard (process ids,
+ * all >= 1), f, how many clock buckets keys hash into, timers in ticks and limits. Quorum sizes are
+ * derived here, once (docs/protocol.md, "Quorum sizes").
+ */
+public record ReplicaConfig(int shard, int shards, List<Integer> members, int self, int f, int buckets,
+                            Timing timing, Limits limits) {
+
+    /** Timers, all counted in ticks of the host's clock. */
+    public record Timing(int promiseIntervalTicks, int fullRefreshIntervals, int gcIntervalTicks,
+                         int scanIntervalTicks, int recoveryTimeoutTicks, int suspectTicks,
+                         int commitRequestTicks, int backoffMaxTicks) {
+        public static Timing defaults() {
+            return new Timing(5, 8, 20, 5, 60, 40, 30, 480);
+        }
+    }
+
+    /** Every bound the replica enforces. */
+    public record Limits(int pendingCommandsMax, int opsPerCommandMax, int keyBytesMax, int valueBytesMax,
+                         int bucketsPerPromiseMessageMax) {
+        public static Limits defaults() {
+            return new Limits(20_000, 64, 1024, 1 << 20, 256);
+        }
+    }
+
+    public ReplicaConfig {
+        members = List.copyOf(members);
+        List<String> errors = new ArrayList<>();
+        if (members.size() < 1) {
+            errors.add("members must not be empty");
+        }
+        for (int i = 0; i < members.size(); i++) {
+            if (members.get(i) < 1) {
+                errors.add("member ids start at 1, got " + members.get(i));
+            }
+            if (i > 0 && members.get(i - 1) >= members.get(i)) {
+                errors.add("members must be sorted and distinct: " + members);
+            }
+        }
+        if (!members.contains(self)) {
+            errors.add("self " + self + " is not one of the members " + members);
+        }
+        int n = members.size();
+        if (n > 1 && (f < 1 || f > (n - 1) / 2)) {
+            errors.add("f must be between 1 and (n-1)/2 = " + (n - 1) / 2 + " for n = " + n + ", got " + f);
+        }
+        if (n == 1 && f != 0) {
+            errors.add("a single-member shard has f = 0, got " + f);
+        }
+        if (buckets < 1 || shards < 1 || shard < 0 || shard >= shards) {
+            errors.add("need buckets >= 1 and 0 <= shard < shards, got buckets=" + buckets + " shard=" + shard + " shards=" + shards);
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("invalid replica config: " + String.join("; ", errors));
+        }
+    }
+
+    public static ReplicaConfig of(List<Integer> members, int self, int f) {
+        return new ReplicaConfig(0, 1, members, self, f, 64, Timing.defaults(), Limits.defaults());
+    }
+
+    public int n() {
+        return members.size();
+    }
+
+    /** floor(n/2) + f, coordinator included. */
+    public int fastQuorumSize() {
+        return Math.min(n(), n() / 2 + f);
+    }
+
+    /** Replies that must carry the maximum proposal for the fast path. */
+    public int fastPathThreshold() {
+        return f;
+    }
+
+    /** Flexible Paxos phase 2. */
+    public int slowQuorumSize() {
+        return f + 1;
+    }
+
+    /** Flexible Paxos phase 1 (recovery). */
+    public int recoveryQuorumSize() {
+        return n() - f;
+    }
+
+    /** Processes whose promises make a timestamp stable. */
+    public int stabilityThreshold() {
+        return n() / 2 + 1;
+    }
+
+    public int indexOf(int process) {
+        return members.indexOf(process);
+    }
+
+    public boolean isMember(int process) {
+        return members.contains(process);
+    }
+
+    public ReplicaConfig withSelf(int newSelf) {
+        return new ReplicaConfig(shard, shards, members, newSelf, f, buckets, timing, limits);
+    }
+}

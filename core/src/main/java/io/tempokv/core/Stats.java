@@ -1,0 +1,33 @@
+package io.tempokv.core;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Counters a host exports as metrics and the simulator sums up. */
+public final class Stats {
+    public long submitted;
+    public long fastPaths;
+    public long slowPaths;
+    public long degradedSubmits;
+    public long recoveriesStarted;
+    public long recoveryCommits;
+    public long commits;
+    public long executed;
+    public long duplicatesSuppressed;
+    public long collected;
+    public final Map<Outcome, Long> outcomes = new EnumMap<>(Outcome.class);
+
+    void count(Outcome o) {
+        outcomes.merge(o, 1L, Long::sum);
+    }
+
+    public long rejections() {
+        long total = 0;
+        for (Map.Entry<Outcome, Long> e : outcomes.entrySet()) {
+            if (e.getKey().rejected()) {
+                total += e.getValue();
+            }
+        }
+        return total;
+    }
+}
