@@ -65,9 +65,11 @@ final class Promises {
             t = Math.max(t, clock[b] + 1);
         }
         for (int b : bs) {
-            setOwnClock(b, t);
+            // Attach first: moving the clock recomputes the frontier, which must already see t as
+            // attached to an uncommitted command, or it would count t as promised.
             ownAttached.computeIfAbsent(b, k -> new TreeMap<>()).put(t, id);
             addBlocking(selfIndex, b, t, id);
+            setOwnClock(b, t);
         }
         return t;
     }

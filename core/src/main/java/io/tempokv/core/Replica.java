@@ -249,7 +249,7 @@ public final class Replica {
             stepReplies.add(Reply.rejected(r == null ? null : r.id(), problem));
             return;
         }
-        StateMachine.Applied known = alreadyApplied(r.id());
+        StateMachine.Applied known = stateMachine.lookup(r.id(), bucketsOf(r.ops()));
         if (known != null) {
             stepReplies.add(known.stale()
                     ? Reply.rejected(r.id(), "stale request " + r.id() + ": a newer request of this client was applied")
@@ -286,14 +286,6 @@ public final class Replica {
             send(m, quorum.contains(m) ? new MPropose(id, c.payload, quorum, self, c.proposal)
                     : new MPayload(id, c.payload, quorum, self));
         }
-    }
-
-    private StateMachine.Applied alreadyApplied(ClientRequestId r) {
-        var s = store.getSession(r.client());
-        if (s == null || r.seq() > s.seq()) {
-            return null;
-        }
-        return new StateMachine.Applied(s.results(), true, r.seq() < s.seq());
     }
 
     /**
@@ -375,8 +367,12 @@ public final class Replica {
     }
 
     private int[] bucketsOf(Command cmd) {
+        return bucketsOf(cmd.ops());
+    }
+
+    private int[] bucketsOf(List<Op> ops) {
         TreeSet<Integer> bs = new TreeSet<>();
-        for (Op op : cmd.ops()) {
+        for (Op op : ops) {
             if (Keys.shardOf(op.key(), config.shards()) == config.shard()) {
                 bs.add(Keys.bucketOf(op.key(), config.buckets()));
             }
@@ -729,7 +725,8 @@ public final class Replica {
     private void broadcastPromises(boolean full) {
         List<MPromises.BucketPromises> all = promises.summary(full);
         int max = config.limits().bucketsPerPromiseMessageMax();
-        for (int i = 0; i < all.size(); i += max) {
+        // Sent even when empty: it doubles as the heartbeat that failure suspicion relies on.
+        for (int i = 0; i == 0 || i < all.size(); i += max) {
             broadcast(new MPromises(all.subList(i, Math.min(all.size(), i + max))));
         }
     }
@@ -745,7 +742,7 @@ public final class Replica {
     // ---------------------------------------------------------------- execution (§7.4)
 
     private void execute(Cmd c) {
-        StateMachine.Applied applied = stateMachine.applyOnce(c.payload);
+        StateMachine.Applied applied = stateMachine.applyOnce(c.payload, c.buckets);
         c.phase = Phase.EXECUTE;
         markDirty(c);
         executed.computeIfAbsent(c.id.origin(), o -> new ExecutedSet()).add(c.id.seq());

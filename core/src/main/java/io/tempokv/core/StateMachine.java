@@ -24,19 +24,36 @@ final class StateMachine {
         this.shards = shards;
     }
 
-    /** Apply once per client request: a retry gets the results of the first application. */
-    Applied applyOnce(Command c) {
-        ClientRequestId r = c.request();
-        ClientSession s = store.getSession(r.client());
-        if (s != null && r.seq() == s.seq()) {
-            return new Applied(s.results(), true, false);
-        }
-        if (s != null && r.seq() < s.seq()) {
-            return new Applied(List.of(), true, true);
+    /**
+     * Apply once per client request: a retry gets the results of the first application; a request
+     * older than one already applied in its buckets is stale and not applied. Decided from the
+     * sessions of the command's buckets only, so every replica decides the same.
+     */
+    Applied applyOnce(Command c, int[] buckets) {
+        Applied known = lookup(c.request(), buckets);
+        if (known != null) {
+            return known;
         }
         List<OpResult> results = apply(c);
-        store.putSession(r.client(), new ClientSession(r.seq(), results));
+        ClientSession s = new ClientSession(c.request().seq(), results);
+        for (int b : buckets) {
+            store.putSession(b, c.request().client(), s);
+        }
         return new Applied(results, false, false);
+    }
+
+    /** Results of this request if it was applied already in these buckets, a stale marker, or null. */
+    Applied lookup(ClientRequestId r, int[] buckets) {
+        for (int b : buckets) {
+            ClientSession s = store.getSession(b, r.client());
+            if (s != null && r.seq() == s.seq()) {
+                return new Applied(s.results(), true, false);
+            }
+            if (s != null && r.seq() < s.seq()) {
+                return new Applied(List.of(), true, true);
+            }
+        }
+        return null;
     }
 
     private List<OpResult> apply(Command c) {

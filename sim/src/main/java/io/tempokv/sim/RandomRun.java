@@ -1,0 +1,161 @@
+package io.tempokv.sim;
+
+import io.tempokv.check.Budget;
+import io.tempokv.check.CasRegister;
+import io.tempokv.check.CheckResult;
+import io.tempokv.check.Linearizability;
+import io.tempokv.check.Op;
+import io.tempokv.check.Verdict;
+import io.tempokv.core.Stats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * One randomized simulation run: a safety phase with the configured faults drawn from the seed, then
+ * a liveness phase (heal, restart, no loss) that must answer every client and leave every node with
+ * the same executed commands, then the checks.
+ */
+public final class RandomRun {
+    /** The outcome of one run. */
+    public record Result(long seed, SimConfig config, Stats stats, List<String> violations, long ticks, String trace) {
+        public boolean ok() {
+            return violations.isEmpty();
+        }
+
+        public String replayCommand() {
+            return "./tempokv simulate --seed " + seed + " --runs 1 --nodes " + config.nodes() + " --faults "
+                    + (config.faults().isEmpty() ? "none" : String.join(",", config.faults().stream()
+                    .map(f -> f.name().toLowerCase(java.util.Locale.ROOT)).toList()))
+                    + (config.conflictPercent() >= 0 ? " --conflict " + config.conflictPercent() : "");
+        }
+    }
+
+    private static final int QUIESCENCE_CHECK_TICKS = 25;
+
+    private RandomRun() {
+    }
+
+    public static Result run(long seed, SimConfig cfg, boolean traced) {
+        Simulation sim = new Simulation(seed, Simulation.config(cfg.nodes(), cfg.f(), cfg.buckets()), traced);
+        SplittableRandom rng = sim.random();
+        int[] delays = configureNetwork(sim, cfg, rng);
+        Workload workload = new Workload(sim, cfg.clients(), cfg.keys(), cfg.conflictPercent());
+        workload.start();
+        scheduleFaults(sim, cfg, rng);
+        sim.runFor(cfg.safetyTicks());
+
+        workload.stop();
+        sim.log("liveness phase");
+        sim.setFilter((from, to, m) -> false);
+        sim.setNetwork(0, 0, delays[0], delays[1]);
+        sim.heal();
+        for (int id : sim.members()) {
+            sim.restart(id);
+        }
+        boolean live = sim.runUntil(() -> sim.time() % QUIESCENCE_CHECK_TICKS == 0 && workload.idle() && sim.quiescent(),
+                cfg.livenessTicksMax());
+
+        List<String> violations = new ArrayList<>(sim.observations().violations());
+        if (violations.isEmpty() && !live) {
+            violations.add(livenessFailure(sim, workload));
+        }
+        if (violations.isEmpty()) {
+            sim.observations().checkSameOrder(true);
+            violations.addAll(sim.observations().violations());
+        }
+        if (violations.isEmpty()) {
+            violations.addAll(checkLinearizable(workload.histories()));
+        }
+        return new Result(seed, cfg, sim.totals(), violations, sim.time(), sim.trace());
+    }
+
+    private static int[] configureNetwork(Simulation sim, SimConfig cfg, SplittableRandom rng) {
+        double drop = cfg.faults().contains(Fault.DROP) ? rng.nextDouble() * 0.05 : 0;
+        double dup = cfg.faults().contains(Fault.DUPLICATE) ? rng.nextDouble() * 0.05 : 0;
+        int min = 1 + rng.nextInt(3);
+        int max = cfg.faults().contains(Fault.REORDER) ? min + 2 + rng.nextInt(20) : min;
+        sim.setNetwork(drop, dup, min, max);
+        return new int[] {min, max};
+    }
+
+    /** Crashes, restarts and partitions at random times of the safety phase. */
+    private static void scheduleFaults(Simulation sim, SimConfig cfg, SplittableRandom rng) {
+        List<Fault> actions = new ArrayList<>();
+        for (Fault f : List.of(Fault.CRASH, Fault.ISOLATE, Fault.MINORITY, Fault.BRIDGE)) {
+            if (cfg.faults().contains(f)) {
+                actions.add(f);
+            }
+        }
+        if (actions.isEmpty()) {
+            return;
+        }
+        long t = 50 + rng.nextInt(250);
+        while (t < cfg.safetyTicks() - 100) {
+            Fault action = actions.get(rng.nextInt(actions.size()));
+            long duration = 100 + rng.nextInt(600);
+            sim.at(t, () -> inject(sim, cfg, action, duration));
+            t += 100 + rng.nextInt(400);
+        }
+    }
+
+    private static void inject(Simulation sim, SimConfig cfg, Fault action, long duration) {
+        SplittableRandom rng = sim.random();
+        List<Integer> ms = sim.members();
+        switch (action) {
+            case CRASH -> {
+                long down = ms.stream().filter(id -> !sim.up(id)).count();
+                List<Integer> up = ms.stream().filter(sim::up).toList();
+                if (down >= cfg.f() || up.isEmpty()) {
+                    return;
+                }
+                int victim = up.get(rng.nextInt(up.size()));
+                if (rng.nextBoolean()) {
+                    sim.crash(victim);
+                } else {
+                    sim.crashDuringNextSend(victim);
+                }
+                sim.at(duration, () -> sim.restart(victim));
+            }
+            case ISOLATE -> partitionFor(sim, duration, () -> sim.isolate(ms.get(rng.nextInt(ms.size()))));
+            case MINORITY -> partitionFor(sim, duration, () -> {
+                sim.partitions().minority(ms, rng);
+                sim.log("minority partition");
+            });
+            case BRIDGE -> partitionFor(sim, duration, () -> {
+                sim.partitions().bridge(ms, rng);
+                sim.log("bridge partition");
+            });
+            default -> throw new IllegalStateException("not a scheduled fault: " + action);
+        }
+    }
+
+    private static void partitionFor(Simulation sim, long duration, Runnable apply) {
+        sim.heal();
+        apply.run();
+        sim.at(duration, sim::heal);
+    }
+
+    private static String livenessFailure(Simulation sim, Workload workload) {
+        StringBuilder sb = new StringBuilder("liveness: after healing, " + workload.waiting() + " client(s) still waiting;");
+        for (int id : sim.members()) {
+            sb.append(" node ").append(id).append(sim.up(id) ? " unfinished=" + sim.replica(id).unfinished() : " down")
+                    .append(" executed=").append(sim.observations().executedCount(id)).append(';');
+        }
+        return sb.toString();
+    }
+
+    /** Each key's history must be linearizable for a register with compare-and-set. */
+    static List<String> checkLinearizable(Map<String, List<Op>> histories) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, List<Op>> e : new TreeMap<>(histories).entrySet()) {
+            CheckResult r = Linearizability.check(new CasRegister(), e.getValue(), Budget.defaults());
+            if (r.verdict() != Verdict.VALID) {
+                out.add("key " + e.getKey() + ": history is " + r.verdict() + "\n" + r.render());
+            }
+        }
+        return out;
+    }
+}
