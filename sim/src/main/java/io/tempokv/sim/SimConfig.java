@@ -24,7 +24,7 @@ public record SimConfig(int nodes, int f, Set<Fault> faults, int clients, int ke
     }
 
     public static SimConfig standard(int nodes, Set<Fault> faults) {
-        return new SimConfig(nodes, (nodes - 1) / 2, faults, 4, 3, 2500, 30_000, 64, -1);
+        return new SimConfig(nodes, (nodes - 1) / 2, faults, 5, 3, 4000, 30_000, 64, -1);
     }
 
     /** The paper's conflict-rate workload: no faults, writes only, many buckets so fresh keys rarely share one. */
