@@ -20,9 +20,15 @@ import java.util.TreeMap;
  */
 public final class RandomRun {
     /** The outcome of one run. */
-    public record Result(long seed, SimConfig config, Stats stats, List<String> violations, long ticks, String trace) {
+    public record Result(long seed, SimConfig config, Stats stats, List<String> violations, long ticks, String trace,
+                         long[] completions, long[] latencyPercentiles) {
         public boolean ok() {
             return violations.isEmpty();
+        }
+
+        /** Client operations answered ok, fail (definitely not applied) and info (gave up). */
+        public long ok(int kind) {
+            return completions[kind];
         }
 
         public String replayCommand() {
@@ -69,7 +75,8 @@ public final class RandomRun {
         if (violations.isEmpty()) {
             violations.addAll(checkLinearizable(workload.histories()));
         }
-        return new Result(seed, cfg, sim.totals(), violations, sim.time(), sim.trace());
+        return new Result(seed, cfg, sim.totals(), violations, sim.time(), sim.trace(), workload.completions(),
+                percentiles(workload.latencies()));
     }
 
     private static int[] configureNetwork(Simulation sim, SimConfig cfg, SplittableRandom rng) {
@@ -145,6 +152,16 @@ public final class RandomRun {
                     .append(" executed=").append(sim.observations().executedCount(id)).append(';');
         }
         return sb.toString();
+    }
+
+    /** p50, p99 and max of the latencies, in ticks. */
+    private static long[] percentiles(List<Long> latencies) {
+        if (latencies.isEmpty()) {
+            return new long[3];
+        }
+        List<Long> s = new ArrayList<>(latencies);
+        s.sort(null);
+        return new long[] {s.get(s.size() / 2), s.get(Math.min(s.size() - 1, (int) (s.size() * 0.99))), s.get(s.size() - 1)};
     }
 
     /** Each key's history must be linearizable for a register with compare-and-set. */

@@ -296,6 +296,12 @@ public final class Simulation {
             observations.executed(e);
         }
         out.drainRejections();
+        for (Outbox.Envelope e : sends) {
+            String problem = Durability.revealedButNotStored(node.store, e.message());
+            if (problem != null) {
+                observations.violation("node " + node.id + " sent " + e.message().getClass().getSimpleName() + " before storing: " + problem);
+            }
+        }
         boolean crashNow = node.crashAfterNextSend && !sends.isEmpty();
         int keep = crashNow ? rng.nextInt(sends.size() + 1) : sends.size();
         for (int i = 0; i < keep; i++) {

@@ -28,6 +28,8 @@ final class Workload {
     private final List<Client> clients = new ArrayList<>();
     private final Map<String, List<Op>> histories = new HashMap<>();
     private final Map<String, List<Long>> written = new HashMap<>();
+    private final List<Long> latencies = new ArrayList<>();
+    private final long[] completions = new long[3];
     private long nextValue;
     private long nextIndex;
     private boolean stopping;
@@ -42,6 +44,7 @@ final class Workload {
         Object invokeValue;
         int attempts;
         int node;
+        long invokedAt;
 
         Client(long id, long process) {
             this.id = id;
@@ -99,6 +102,7 @@ final class Workload {
         c.seq++;
         chooseOperation(c);
         record(c, Op.Type.INVOKE, c.invokeValue);
+        c.invokedAt = sim.time();
         c.attempts = 0;
         send(c);
     }
@@ -196,7 +200,23 @@ final class Workload {
         }
     }
 
+    /** Completed operations: ok, fail, info. */
+    long[] completions() {
+        return completions.clone();
+    }
+
+    /** Ticks from invocation to a definite answer, for every answered operation. */
+    List<Long> latencies() {
+        return latencies;
+    }
+
     private void record(Client c, Op.Type type, Object value) {
+        if (type != Op.Type.INVOKE) {
+            completions[type == Op.Type.OK ? 0 : type == Op.Type.FAIL ? 1 : 2]++;
+            if (type != Op.Type.INFO) {
+                latencies.add(sim.time() - c.invokedAt);
+            }
+        }
         histories.computeIfAbsent(c.key, k -> new ArrayList<>())
                 .add(new Op(nextIndex++, type, c.process, c.f, value, sim.time()));
     }

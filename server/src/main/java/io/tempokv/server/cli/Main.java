@@ -25,6 +25,7 @@ public final class Main {
 
     private static Map<String, Command> commands() {
         Map<String, Command> m = new LinkedHashMap<>();
+        m.put("demo", new DemoCommand());
         m.put("simulate", new SimulateCommand());
         return m;
     }
