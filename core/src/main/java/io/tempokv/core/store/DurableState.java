@@ -1,0 +1,21 @@
+package io.tempokv.core.store;
+
+import java.util.List;
+import java.util.Map;
+
+/** What a replica reads back from its store when it restarts. */
+public record DurableState(Map<Integer, Long> clocks, long nextSequence, List<CommandRecord> commands,
+                           Map<Integer, ExecutedSnapshot> executed) {
+    public DurableState {
+        clocks = Map.copyOf(clocks);
+        commands = List.copyOf(commands);
+        executed = Map.copyOf(executed);
+    }
+
+    /** Ids of one origin executed here: every sequence up to watermark, plus those listed above it. */
+    public record ExecutedSnapshot(long watermark, List<Long> above) {
+        public ExecutedSnapshot {
+            above = List.copyOf(above);
+        }
+    }
+}

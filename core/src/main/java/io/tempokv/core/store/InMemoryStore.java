@@ -1,0 +1,93 @@
+package io.tempokv.core.store;
+
+import io.tempokv.core.CommandId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A store that keeps everything in memory. The simulator keeps one per replica across simulated
+ * crashes: what was handed here survives, everything in the replica object is lost.
+ */
+public final class InMemoryStore implements DurableStore {
+    private final Map<CommandId, CommandRecord> commands = new TreeMap<>();
+    private final Map<Integer, Long> clocks = new HashMap<>();
+    private final Map<Integer, DurableState.ExecutedSnapshot> executed = new HashMap<>();
+    private final Map<String, String> values = new HashMap<>();
+    private final Map<Long, Map<Integer, ClientSession>> sessions = new HashMap<>();
+    private long nextSequence = 1;
+
+    @Override
+    public void putCommand(CommandRecord record) {
+        commands.put(record.id(), record);
+    }
+
+    @Override
+    public void removeCommand(CommandId id) {
+        commands.remove(id);
+    }
+
+    @Override
+    public void putClock(int bucket, long clock) {
+        clocks.put(bucket, clock);
+    }
+
+    @Override
+    public void putNextSequence(long next) {
+        nextSequence = next;
+    }
+
+    @Override
+    public void putExecuted(int origin, DurableState.ExecutedSnapshot snapshot) {
+        executed.put(origin, snapshot);
+    }
+
+    @Override
+    public String getValue(String key) {
+        return values.get(key);
+    }
+
+    @Override
+    public void putValue(String key, String value) {
+        values.put(key, value);
+    }
+
+    @Override
+    public void deleteValue(String key) {
+        values.remove(key);
+    }
+
+    @Override
+    public ClientSession getSession(int bucket, long client) {
+        Map<Integer, ClientSession> m = sessions.get(client);
+        return m == null ? null : m.get(bucket);
+    }
+
+    @Override
+    public void putSession(int bucket, long client, ClientSession session) {
+        sessions.computeIfAbsent(client, k -> new HashMap<>()).put(bucket, session);
+    }
+
+    @Override
+    public DurableState load() {
+        return new DurableState(clocks, nextSequence, new ArrayList<>(commands.values()), executed);
+    }
+
+    /** The record as handed to the store, or null. */
+    public CommandRecord command(CommandId id) {
+        return commands.get(id);
+    }
+
+    public long clock(int bucket) {
+        return clocks.getOrDefault(bucket, 0L);
+    }
+
+    public int commandCount() {
+        return commands.size();
+    }
+
+    public Map<String, String> valuesView() {
+        return Map.copyOf(values);
+    }
+}
