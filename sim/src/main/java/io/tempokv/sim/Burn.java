@@ -2,7 +2,9 @@ package io.tempokv.sim;
 
 import io.tempokv.core.Stats;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Runs many seeds and prints one summary line per batch: runs, commands, fast-path share, slow
@@ -32,24 +34,27 @@ public final class Burn {
                 base.safetyTicks(), base.livenessTicksMax(), base.buckets(), plan.conflictPercent());
     }
 
+    /**
+     * Runs the plan batch by batch; the runs of a batch go in parallel on all cores (each run is
+     * deterministic on its own seed), and results are reported in seed order.
+     */
     public static Totals run(Plan plan, PrintStream out) {
         long[] all = new long[6];
-        long[] batch = new long[6];
-        long batchStart = System.nanoTime();
-        for (int i = 0; i < plan.runs(); i++) {
-            RandomRun.Result r = RandomRun.run(plan.seed() + i, configFor(plan, i), false);
-            add(batch, r);
-            if (!r.ok()) {
-                report(r, out);
-            }
-            boolean endOfBatch = (i + 1) % plan.batchSize() == 0 || i + 1 == plan.runs();
-            if (endOfBatch) {
-                out.println(line(i + 1 - (int) batch[0] + 1, i + 1, batch, (System.nanoTime() - batchStart) / 1e9));
-                for (int k = 0; k < all.length; k++) {
-                    all[k] += batch[k];
-                    batch[k] = 0;
+        for (int from = 0; from < plan.runs(); from += plan.batchSize()) {
+            int to = Math.min(plan.runs(), from + plan.batchSize());
+            long start = System.nanoTime();
+            List<RandomRun.Result> results = IntStream.range(from, to).parallel()
+                    .mapToObj(i -> RandomRun.run(plan.seed() + i, configFor(plan, i), false)).toList();
+            long[] batch = new long[6];
+            for (RandomRun.Result r : results) {
+                add(batch, r);
+                if (!r.ok()) {
+                    report(r, out);
                 }
-                batchStart = System.nanoTime();
+            }
+            out.println(line(from + 1, to, batch, (System.nanoTime() - start) / 1e9));
+            for (int k = 0; k < all.length; k++) {
+                all[k] += batch[k];
             }
         }
         return new Totals(all[0], all[1], all[2], all[3], all[4], all[5]);
@@ -67,7 +72,7 @@ public final class Burn {
 
     private static String line(int from, int to, long[] b, double seconds) {
         double fast = b[1] == 0 ? 0 : 100.0 * b[2] / b[1];
-        return String.format("runs %d-%d: runs=%d commands=%d fast-path=%.1f%% slow-paths=%d recoveries=%d violations=%d (%.1f s)",
+        return String.format("runs %d-%d: runs=%d commands=%d fast-path=%.2f%% slow-paths=%d recoveries=%d violations=%d (%.1f s)",
                 from, to, b[0], b[1], fast, b[3], b[4], b[5], seconds);
     }
 

@@ -63,7 +63,7 @@ final class SimulateCommand implements Main.Command {
             out.print(r.trace());
         }
         Burn.Totals t = Burn.run(plan, out);
-        out.printf("total: runs=%d commands=%d fast-path=%.1f%% slow-paths=%d recoveries=%d violations=%d%n",
+        out.printf("total: runs=%d commands=%d fast-path=%.2f%% slow-paths=%d recoveries=%d violations=%d%n",
                 t.runs(), t.commands(), t.fastPathPercent(), t.slowPaths(), t.recoveries(), t.failedRuns());
         return t.failedRuns() == 0 ? Main.EXIT_OK : Main.EXIT_VIOLATION;
     }
