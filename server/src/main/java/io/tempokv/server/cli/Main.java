@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The {@code tempokv} command: dispatches to a subcommand. Exit codes: 0 success, 1 the check or
- * simulation found a violation, 2 unknown verdict, 64 bad usage, 70 internal error.
+ * simulation found a violation, 2 unknown verdict, 3 unreadable input file, 64 bad usage, 70 internal error.
  */
 public final class Main {
     public static final int EXIT_OK = 0;
@@ -27,6 +27,7 @@ public final class Main {
         Map<String, Command> m = new LinkedHashMap<>();
         m.put("demo", new DemoCommand());
         m.put("simulate", new SimulateCommand());
+        m.put("check", new CheckCommand());
         return m;
     }
 
