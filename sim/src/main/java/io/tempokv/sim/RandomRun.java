@@ -32,7 +32,7 @@ public final class RandomRun {
         }
 
         public String replayCommand() {
-            return "./tempokv simulate --seed " + seed + " --runs 1 --nodes " + config.nodes() + " --faults "
+            return "./tempokv simulate --seed " + seed + " --runs 1 --nodes " + config.nodes() + " --f " + config.f() + " --faults "
                     + (config.faults().isEmpty() ? "none" : String.join(",", config.faults().stream()
                     .map(f -> f.name().toLowerCase(java.util.Locale.ROOT)).toList()))
                     + (config.conflictPercent() >= 0 ? " --conflict " + config.conflictPercent() : "");

@@ -190,4 +190,30 @@ class ScenarioTest {
                 "with the same result");
         s.assertConsistent();
     }
+
+    /**
+     * The coordinator crashes before commit and the link between nodes 2 and 3 is cut: each
+     * suspects the other and considers itself responsible, so both recover the command at once
+     * with competing ballots. They must still commit one timestamp.
+     */
+    @Test
+    void concurrentRecoveriesAgreeOnOneTimestamp() {
+        ScenarioSupport s = new ScenarioSupport(5, 2, 11);
+        s.sim.setFilter((from, to, m) -> m instanceof MProposeAck && to == 1);
+        s.put(1, "x", "contested");
+        s.sim.runFor(10);
+        s.sim.crash(1);
+        s.sim.split(List.of(2), List.of(3));
+        CommandId id = new CommandId(1, 1);
+        assertTrue(s.sim.runUntil(() -> s.sim.executedAt(2, id) && s.sim.executedAt(3, id) && s.sim.executedAt(4, id)
+                && s.sim.executedAt(5, id), 5000), "the live replicas execute it: " + s.orders("x"));
+        assertTrue(s.sim.replica(2).stats().recoveriesStarted >= 1 && s.sim.replica(3).stats().recoveriesStarted >= 1,
+                "both 2 and 3 led a recovery: " + s.sim.replica(2).stats().recoveriesStarted + ", "
+                        + s.sim.replica(3).stats().recoveriesStarted);
+        s.sim.heal();
+        s.sim.setFilter((from, to, m) -> false);
+        s.sim.restart(1);
+        s.awaitExecutedEverywhere("x", 1, 3000);
+        s.assertConsistent();
+    }
 }
