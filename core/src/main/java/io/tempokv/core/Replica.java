@@ -286,6 +286,7 @@ public final class Replica {
             send(m, quorum.contains(m) ? new MPropose(id, c.payload, quorum, self, c.proposal)
                     : new MPayload(id, c.payload, quorum, self));
         }
+        decideWhenAllProposed(c);
     }
 
     /**
@@ -396,8 +397,14 @@ public final class Replica {
         if (c.proposeAcks.putIfAbsent(from, a.ts()) != null) {
             return Outcome.REDUNDANT;
         }
+        decideWhenAllProposed(c);
+        return Outcome.APPLIED;
+    }
+
+    /** Once the whole fast quorum proposed: fast path if f replies carry the maximum, else slow path. */
+    private void decideWhenAllProposed(Cmd c) {
         if (c.proposeAcks.size() < c.quorum.size()) {
-            return Outcome.APPLIED;
+            return;
         }
         long max = 0;
         for (long t : c.proposeAcks.values()) {
@@ -414,7 +421,6 @@ public final class Replica {
             stats.slowPaths++;
             startPhase2(c, new Ballot(0, self), max);
         }
-        return Outcome.APPLIED;
     }
 
     /** Propose value t at ballot b to every acceptor, accepting it locally first (§6.5, §8.4). */
@@ -426,6 +432,9 @@ public final class Replica {
         accept(c, b, t);
         c.consensusAcks = new TreeSet<>(List.of(self));
         broadcast(new MConsensus(c.id, t, b));
+        if (c.consensusAcks.size() >= config.slowQuorumSize()) {
+            commitAndBroadcast(c, t);
+        }
     }
 
     private void accept(Cmd c, Ballot b, long t) {

@@ -68,9 +68,9 @@ public record ReplicaConfig(int shard, int shards, List<Integer> members, int se
         return members.size();
     }
 
-    /** floor(n/2) + f, coordinator included. */
+    /** floor(n/2) + f, coordinator included (1 for a single-member shard). */
     public int fastQuorumSize() {
-        return Math.min(n(), n() / 2 + f);
+        return Math.max(1, Math.min(n(), n() / 2 + f));
     }
 
     /** Replies that must carry the maximum proposal for the fast path. */
