@@ -10,8 +10,12 @@ import io.tempokv.core.Request;
 import io.tempokv.core.Stats;
 import io.tempokv.core.message.Message;
 import io.tempokv.core.store.InMemoryStore;
+import io.tempokv.wire.Codec;
+import io.tempokv.wire.WireFormatException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
@@ -75,6 +79,15 @@ public final class Simulation {
     private DelayOverride delayOverride = (from, to, m) -> 0;
     private Consumer<Reply> replySink = r -> { };
     private final Stats retiredStats = new Stats();
+    // The codec is a pure function, so a message equal to one already checked needs no second round
+    // trip: a broadcast repeats one object, and heartbeat summaries repeat themselves. Bounded LRU.
+    private final Map<Message, Message> codecChecked = new LinkedHashMap<>(128, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Message, Message> eldest) {
+            return size() > CODEC_MEMO_MAX;
+        }
+    };
+    private static final int CODEC_MEMO_MAX = 64;
 
     private static final class Node {
         final int id;
@@ -259,17 +272,23 @@ public final class Simulation {
         if (e instanceof Deliver d) {
             Node node = nodes[d.to()];
             if (node.replica != null && !partitions.blocked(d.from(), d.to())) {
-                traceLine(d.from() + "->" + d.to() + " " + d.message());
+                if (trace != null) {
+                    traceLine(d.from() + "->" + d.to() + " " + d.message());
+                }
                 step(node, r -> r.handle(d.from(), d.message()));
             }
         } else if (e instanceof Submit s) {
             Node node = nodes[s.node()];
             if (node.replica != null) {
-                traceLine("submit@" + s.node() + " " + s.request());
+                if (trace != null) {
+                    traceLine("submit@" + s.node() + " " + s.request());
+                }
                 step(node, r -> r.submit(s.request()));
             }
         } else if (e instanceof ClientReply c) {
-            traceLine("reply from " + c.node() + " " + c.reply());
+            if (trace != null) {
+                traceLine("reply from " + c.node() + " " + c.reply());
+            }
             replySink.accept(c.reply());
         } else if (e instanceof Timer t) {
             t.action().run();
@@ -319,17 +338,45 @@ public final class Simulation {
     }
 
     private void route(int from, Outbox.Envelope e) {
-        if (partitions.blocked(from, e.to()) || filter.drop(from, e.to(), e.message())) {
+        Message m = throughCodec(from, e.message());
+        if (m == null) {
+            return;
+        }
+        if (partitions.blocked(from, e.to()) || filter.drop(from, e.to(), m)) {
             return;
         }
         if (dropRate > 0 && rng.nextDouble() < dropRate) {
             return;
         }
-        int forced = delayOverride.delay(from, e.to(), e.message());
-        schedule(forced > 0 ? forced : delay(), new Deliver(from, e.to(), e.message()));
+        int forced = delayOverride.delay(from, e.to(), m);
+        schedule(forced > 0 ? forced : delay(), new Deliver(from, e.to(), m));
         if (duplicateRate > 0 && rng.nextDouble() < duplicateRate) {
-            schedule(delay(), new Deliver(from, e.to(), e.message()));
+            schedule(delay(), new Deliver(from, e.to(), m));
         }
+    }
+
+    /**
+     * Every sent message crosses the real wire codec, as it would between servers, and the receiver
+     * gets the decoded copy: a message the codec cannot carry faithfully is a violation, not a silent
+     * difference between simulated and deployed runs. Returns null (message lost) in that case.
+     */
+    private Message throughCodec(int from, Message m) {
+        Message checked = codecChecked.get(m);
+        if (checked != null) {
+            return checked;
+        }
+        try {
+            Message copy = Codec.decodePeer(Codec.encodePeer(baseConfig.shard(), from, m)).message();
+            if (copy.equals(m)) {
+                codecChecked.put(m, copy);
+                return copy;
+            }
+            observations.violation("wire codec changed a message of node " + from + ": sent " + m + ", decoded " + copy);
+        } catch (WireFormatException ex) {
+            observations.violation("wire codec cannot decode a " + m.getClass().getSimpleName() + " of node " + from
+                    + ": " + ex.getMessage() + " (message " + m + ")");
+        }
+        return null;
     }
 
     private int delay() {

@@ -6,14 +6,22 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The {@code tempokv} command: dispatches to a subcommand. Exit codes: 0 success, 1 the check or
- * simulation found a violation, 2 unknown verdict, 3 unreadable input file, 64 bad usage, 70 internal error.
+ * The {@code tempokv} command: dispatches to a subcommand. Exit codes: 0 success; 1 the check or
+ * simulation found a violation, or a cas did not apply; 2 unknown (verdict or outcome); 3 key not
+ * found or unreadable input file; 4 request rejected (surely not applied); 5 no endpoint
+ * reachable; 64 bad usage; 69 the node could not start (port in use, data directory); 70 internal
+ * error; 78 bad configuration.
  */
 public final class Main {
     public static final int EXIT_OK = 0;
     public static final int EXIT_VIOLATION = 1;
     public static final int EXIT_UNKNOWN = 2;
+    public static final int EXIT_NOT_FOUND = 3;
+    public static final int EXIT_REJECTED = 4;
+    public static final int EXIT_UNREACHABLE = 5;
     public static final int EXIT_USAGE = 64;
+    public static final int EXIT_CONFIG = 78;
+    public static final int EXIT_START = 69;
     public static final int EXIT_INTERNAL = 70;
 
     /** A subcommand. */
@@ -25,14 +33,34 @@ public final class Main {
 
     private static Map<String, Command> commands() {
         Map<String, Command> m = new LinkedHashMap<>();
+        m.put("server", new ServerCommand());
         m.put("demo", new DemoCommand());
         m.put("simulate", new SimulateCommand());
         m.put("check", new CheckCommand());
+        m.put("status", new StatusCommand());
+        for (KvCommand c : KvCommand.all()) {
+            m.put(c.name(), c);
+        }
         return m;
     }
 
     public static void main(String[] args) {
+        configureLogging();
         System.exit(run(args, System.out, System.err));
+    }
+
+    /** One-line log records on stderr, unless the user configured java.util.logging already. */
+    private static void configureLogging() {
+        if (System.getProperty("java.util.logging.config.file") != null) {
+            return;
+        }
+        try (java.io.InputStream in = Main.class.getResourceAsStream("/tempokv-logging.properties")) {
+            if (in != null) {
+                java.util.logging.LogManager.getLogManager().readConfiguration(in);
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("tempokv: could not read the built-in logging configuration: " + e.getMessage());
+        }
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {

@@ -1,0 +1,427 @@
+package io.tempokv.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.codec.bytes.ByteArrayDecoder;
+import io.netty.handler.codec.bytes.ByteArrayEncoder;
+import io.tempokv.core.ClientRequestId;
+import io.tempokv.core.Op;
+import io.tempokv.core.OpResult;
+import io.tempokv.core.Reply;
+import io.tempokv.core.Request;
+import io.tempokv.wire.Codec;
+import io.tempokv.wire.Frames;
+import io.tempokv.wire.ServerFrame;
+import io.tempokv.wire.StatusInfo;
+import io.tempokv.wire.WireFormatException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Asynchronous tempokv client. Requests are pipelined over one connection; each request in flight
+ * uses its own lane (a client id with increasing sequence numbers), so a retry (same id, possibly
+ * to another endpoint after a timeout or a lost connection) is applied at most once. Outcomes:
+ * the result; {@link RequestRejectedException} when the request surely did not apply;
+ * {@link NoEndpointReachableException} when it was never sent; {@link OutcomeUnknownException}
+ * when it was sent but no answer came before the deadline.
+ */
+public final class TempoClient implements AutoCloseable {
+    private static final long RETRY_PAUSE_MILLIS = 100;
+    static final int WAITING_MAX = 100_000;
+
+    private record Waiting(List<Op> ops, CompletableFuture<List<OpResult>> future) {
+    }
+
+    private final List<InetSocketAddress> endpoints;
+    private final ClientOptions options;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tempokv-client-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Bootstrap bootstrap;
+    private final long clientBase;
+    private final long[] laneSeq;
+    private final ArrayDeque<Integer> freeLanes = new ArrayDeque<>();
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private final Map<ClientRequestId, Pending> pending = new HashMap<>();
+    private final Map<Long, CompletableFuture<StatusInfo>> statusWaiters = new HashMap<>();
+    private Channel channel;
+    private int endpointIndex;
+    private long nextStatusTag;
+    private boolean closed;
+
+    private static final class Pending {
+        final Request request;
+        final int lane;
+        final long deadlineNanos;
+        final CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
+        int attempts;
+        ScheduledFuture<?> timer;
+
+        Pending(Request request, int lane, long deadlineNanos) {
+            this.request = request;
+            this.lane = lane;
+            this.deadlineNanos = deadlineNanos;
+        }
+    }
+
+    private TempoClient(List<InetSocketAddress> endpoints, ClientOptions options) {
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("no endpoints given; pass at least one host:port of a tempokv node's client port");
+        }
+        this.endpoints = List.copyOf(endpoints);
+        this.options = options;
+        this.clientBase = 1 + (new SecureRandom().nextLong() >>> 20);
+        this.laneSeq = new long[options.lanes()];
+        for (int i = 0; i < options.lanes(); i++) {
+            freeLanes.add(i);
+        }
+        this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(Frames.MAX_FRAME_BYTES, 0, 4, 0, 4),
+                                new ByteArrayDecoder(), new LengthFieldPrepender(4), new ByteArrayEncoder(), new Handler());
+                    }
+                });
+    }
+
+    public static TempoClient connect(List<InetSocketAddress> endpoints, ClientOptions options) {
+        return new TempoClient(endpoints, options);
+    }
+
+    /** Parses "host:port,host:port". */
+    public static List<InetSocketAddress> parseEndpoints(String list) {
+        java.util.ArrayList<InetSocketAddress> out = new java.util.ArrayList<>();
+        for (String part : list.split(",")) {
+            String p = part.trim();
+            int colon = p.lastIndexOf(':');
+            if (colon <= 0 || colon == p.length() - 1) {
+                throw new IllegalArgumentException("endpoint '" + p + "' is not host:port");
+            }
+            try {
+                int port = Integer.parseInt(p.substring(colon + 1));
+                if (port < 1 || port > 65_535) {
+                    throw new NumberFormatException();
+                }
+                out.add(InetSocketAddress.createUnresolved(p.substring(0, colon), port));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("endpoint '" + p + "' has no valid port (1..65535)");
+            }
+        }
+        return out;
+    }
+
+    public CompletableFuture<Optional<String>> get(String key) {
+        return execute(List.of(Op.get(key))).thenApply(r -> Optional.ofNullable(r.get(0).value()));
+    }
+
+    public CompletableFuture<Void> put(String key, String value) {
+        return execute(List.of(Op.put(key, value))).thenApply(r -> null);
+    }
+
+    public CompletableFuture<Void> delete(String key) {
+        return execute(List.of(Op.delete(key))).thenApply(r -> null);
+    }
+
+    /** Compare-and-set; {@code expected == null} means "only if the key is absent". */
+    public CompletableFuture<CasResult> cas(String key, String expected, String value) {
+        return execute(List.of(Op.cas(key, expected, value))).thenApply(r -> new CasResult(r.get(0).ok(), r.get(0).value()));
+    }
+
+    /**
+     * Runs the operations as one command (all keys must be in one shard in this version). When all
+     * lanes are busy the request waits in a bounded queue; its deadline starts when it is sent.
+     */
+    public CompletableFuture<List<OpResult>> execute(List<Op> ops) {
+        Pending p;
+        synchronized (this) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new IllegalStateException("client is closed"));
+            }
+            Integer lane = freeLanes.poll();
+            if (lane == null) {
+                if (waiting.size() >= WAITING_MAX) {
+                    return CompletableFuture.failedFuture(new IllegalStateException("more than " + WAITING_MAX
+                            + " requests waiting for one of " + options.lanes() + " lanes; slow down or raise ClientOptions.lanes"));
+                }
+                Waiting w = new Waiting(List.copyOf(ops), new CompletableFuture<>());
+                waiting.add(w);
+                return w.future;
+            }
+            p = start(lane, ops);
+        }
+        timers.execute(() -> dispatch(p));
+        return p.future;
+    }
+
+    /** Give a lane to a request: a new id on that lane. Caller holds the lock. */
+    private Pending start(int lane, List<Op> ops) {
+        ClientRequestId id = new ClientRequestId(clientBase + lane, ++laneSeq[lane]);
+        Pending p = new Pending(new Request(id, ops), lane, System.nanoTime() + options.deadline().toNanos());
+        pending.put(id, p);
+        return p;
+    }
+
+    public synchronized CompletableFuture<StatusInfo> status() {
+        long tag = ++nextStatusTag;
+        CompletableFuture<StatusInfo> f = new CompletableFuture<>();
+        statusWaiters.put(tag, f);
+        timers.execute(() -> {
+            Channel ch = ensureConnected();
+            if (ch == null) {
+                finishStatus(tag, null, "no endpoint reachable: " + endpoints);
+            } else {
+                ch.writeAndFlush(Codec.encodeStatusRequest(tag));
+                timers.schedule(() -> finishStatus(tag, null, "no status answer within " + options.attemptTimeout()),
+                        options.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+        return f;
+    }
+
+    private void finishStatus(long tag, StatusInfo s, String error) {
+        CompletableFuture<StatusInfo> f;
+        synchronized (this) {
+            f = statusWaiters.remove(tag);
+        }
+        if (f != null) {
+            if (s != null) {
+                f.complete(s);
+            } else {
+                f.completeExceptionally(new OutcomeUnknownException(error));
+            }
+        }
+    }
+
+    /** Send (or resend) a request on the timer thread; never on a Netty thread, since connecting blocks. */
+    private void dispatch(Pending p) {
+        try {
+            attempt(p);
+        } catch (RuntimeException e) {
+            // A bug must surface as a failed request, never as a request that silently waits forever.
+            finish(p, null, new OutcomeUnknownException("client error while sending " + p.request.id() + ": " + e));
+        }
+    }
+
+    private void attempt(Pending p) {
+        synchronized (this) {
+            if (pending.get(p.request.id()) != p) {
+                return;
+            }
+        }
+        if (System.nanoTime() >= p.deadlineNanos && p.attempts == 0) {
+            finish(p, null, new NoEndpointReachableException("could not connect to any of " + endpoints + " within "
+                    + options.deadline() + "; the request was not sent. Is the node running and is this its client port?"));
+            return;
+        }
+        if (System.nanoTime() >= p.deadlineNanos) {
+            finish(p, null, new OutcomeUnknownException("no answer for request " + p.request.id() + " within "
+                    + options.deadline() + " after " + p.attempts + " attempt(s) to " + endpoints
+                    + "; it may or may not have been applied"));
+            return;
+        }
+        Channel ch = ensureConnected();
+        if (ch == null) {
+            p.timer = timers.schedule(() -> dispatch(p), RETRY_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        p.attempts++;
+        ch.writeAndFlush(Codec.encodeClient(p.request));
+        p.timer = timers.schedule(() -> onAttemptTimeout(p, ch), options.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void onAttemptTimeout(Pending p, Channel ch) {
+        synchronized (this) {
+            if (channel == ch) {
+                endpointIndex++;
+                channel = null;
+                ch.close();
+            }
+        }
+        dispatch(p);
+    }
+
+    private Channel ensureConnected() {
+        synchronized (this) {
+            if (channel != null && channel.isActive()) {
+                return channel;
+            }
+        }
+        for (int i = 0; i < endpoints.size(); i++) {
+            InetSocketAddress a = endpoints.get(Math.floorMod(endpointIndex, endpoints.size()));
+            ChannelFuture f = bootstrap.connect(new InetSocketAddress(a.getHostString(), a.getPort())).awaitUninterruptibly();
+            if (f.isSuccess()) {
+                synchronized (this) {
+                    channel = f.channel();
+                    return channel;
+                }
+            }
+            synchronized (this) {
+                endpointIndex++;
+            }
+        }
+        return null;
+    }
+
+    private void onReply(Reply r) {
+        Pending p;
+        synchronized (this) {
+            p = r.request() == null ? null : pending.get(r.request());
+        }
+        if (p == null) {
+            return;
+        }
+        if (r.status() == Reply.Status.OK) {
+            finish(p, r.results(), null);
+        } else if (p.attempts <= 1) {
+            finish(p, null, new RequestRejectedException(r.detail()));
+        } else {
+            // An earlier attempt may still apply: keep trying until an answer or the deadline.
+            cancelTimer(p);
+            p.timer = timers.schedule(() -> dispatch(p), RETRY_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The server could not read a frame of ours (a client bug or version mismatch): fail that request. */
+    private void onError(ServerFrame.ErrorFrame e) {
+        Pending p;
+        synchronized (this) {
+            p = e.request() == null ? null : pending.get(e.request());
+        }
+        if (p != null) {
+            finish(p, null, new RequestRejectedException("the server could not read request " + e.request() + ": " + e.detail()));
+        }
+    }
+
+    private void finish(Pending p, List<OpResult> results, Exception error) {
+        Pending next = null;
+        Waiting w;
+        synchronized (this) {
+            if (pending.remove(p.request.id()) != p) {
+                return;
+            }
+            w = closed ? null : waiting.poll();
+            if (w != null) {
+                next = start(p.lane, w.ops());
+            } else {
+                freeLanes.add(p.lane);
+            }
+        }
+        if (next != null) {
+            Pending n = next;
+            n.future.whenComplete((r, e) -> {
+                if (e != null) {
+                    w.future().completeExceptionally(e);
+                } else {
+                    w.future().complete(r);
+                }
+            });
+            timers.execute(() -> dispatch(n));
+        }
+        cancelTimer(p);
+        if (error == null) {
+            p.future.complete(results);
+        } else {
+            p.future.completeExceptionally(error);
+        }
+    }
+
+    private static void cancelTimer(Pending p) {
+        ScheduledFuture<?> t = p.timer;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    private void onConnectionLost(Channel ch) {
+        List<Pending> resend;
+        synchronized (this) {
+            if (channel == ch) {
+                channel = null;
+                endpointIndex++;
+            }
+            resend = List.copyOf(pending.values());
+        }
+        for (Pending p : resend) {
+            cancelTimer(p);
+            p.timer = timers.schedule(() -> dispatch(p), RETRY_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void close() {
+        List<Pending> open;
+        synchronized (this) {
+            closed = true;
+            open = List.copyOf(pending.values());
+        }
+        for (Pending p : open) {
+            finish(p, null, new OutcomeUnknownException("client closed with request " + p.request.id() + " in flight"));
+        }
+        List<Waiting> queued;
+        synchronized (this) {
+            queued = List.copyOf(waiting);
+            waiting.clear();
+        }
+        for (Waiting w : queued) {
+            w.future().completeExceptionally(new RequestRejectedException("client closed before the request was sent"));
+        }
+        timers.shutdownNow();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<byte[]> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, byte[] bytes) {
+            try {
+                ServerFrame f = Codec.decodeServer(bytes);
+                if (f instanceof ServerFrame.ReplyFrame r) {
+                    onReply(r.reply());
+                } else if (f instanceof ServerFrame.StatusFrame s) {
+                    finishStatus(s.status().tag(), s.status(), null);
+                } else if (f instanceof ServerFrame.ErrorFrame e) {
+                    onError(e);
+                }
+            } catch (WireFormatException e) {
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            onConnectionLost(ctx.channel());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

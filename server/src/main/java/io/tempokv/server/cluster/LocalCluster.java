@@ -1,0 +1,203 @@
+package io.tempokv.server.cluster;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster of tempokv nodes as separate JVM processes on loopback, each with its own config and
+ * data directory under one base directory. Nodes are killed and stopped by their process handles,
+ * never by name. Used by the demo and the integration tests.
+ */
+public final class LocalCluster implements AutoCloseable {
+    /** One node: its ports, directory and current process (null while down). */
+    public static final class NodeProcess {
+        public final int id;
+        public final int clientPort;
+        public final int peerPort;
+        public final int httpPort;
+        public final Path dir;
+        Process process;
+
+        NodeProcess(int id, int clientPort, int peerPort, int httpPort, Path dir) {
+            this.id = id;
+            this.clientPort = clientPort;
+            this.peerPort = peerPort;
+            this.httpPort = httpPort;
+            this.dir = dir;
+        }
+
+        public boolean running() {
+            return process != null && process.isAlive();
+        }
+
+        public long pid() {
+            return process == null ? -1 : process.pid();
+        }
+
+        public InetSocketAddress clientAddress() {
+            return new InetSocketAddress("127.0.0.1", clientPort);
+        }
+    }
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path base;
+    private final List<NodeProcess> nodes = new ArrayList<>();
+    private final String classPath;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    private LocalCluster(Path base, String classPath) {
+        this.base = base;
+        this.classPath = classPath;
+    }
+
+    /** Writes configs for n nodes (f = (n-1)/2, 2 shards) under base; starts nothing yet. */
+    public static LocalCluster create(Path base, int n) throws IOException {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        LocalCluster c = new LocalCluster(base, cp);
+        for (int id = 1; id <= n; id++) {
+            int[] ports = freePorts(3);
+            c.nodes.add(new NodeProcess(id, ports[0], ports[1], ports[2], base.resolve("n" + id)));
+        }
+        for (NodeProcess node : c.nodes) {
+            Files.createDirectories(node.dir);
+            Files.writeString(node.dir.resolve("tempokv.yaml"), c.config(node));
+        }
+        return c;
+    }
+
+    private String config(NodeProcess self) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("node-id: ").append(self.id).append('\n');
+        sb.append("cluster-id: local-").append(Integer.toHexString(base.hashCode())).append('\n');
+        sb.append("data-dir: ").append(self.dir.resolve("data")).append('\n');
+        sb.append("listen: 127.0.0.1\n");
+        sb.append("shards: 2\n");
+        sb.append("f: ").append((nodes.size() - 1) / 2).append('\n');
+        sb.append("members:\n");
+        for (NodeProcess m : nodes) {
+            sb.append("  - {id: ").append(m.id).append(", host: 127.0.0.1, client: ").append(m.clientPort)
+                    .append(", peer: ").append(m.peerPort).append(", http: ").append(m.httpPort).append("}\n");
+        }
+        return sb.toString();
+    }
+
+    private static int[] freePorts(int count) throws IOException {
+        int[] ports = new int[count];
+        List<ServerSocket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                open.add(s);
+                ports[i] = s.getLocalPort();
+            }
+        } finally {
+            for (ServerSocket s : open) {
+                s.close();
+            }
+        }
+        return ports;
+    }
+
+    public List<NodeProcess> nodes() {
+        return nodes;
+    }
+
+    public NodeProcess node(int id) {
+        return nodes.get(id - 1);
+    }
+
+    public List<InetSocketAddress> clientEndpoints() {
+        return nodes.stream().map(NodeProcess::clientAddress).toList();
+    }
+
+    public void startAll() throws IOException {
+        for (NodeProcess n : nodes) {
+            start(n.id);
+        }
+    }
+
+    public void start(int id) throws IOException {
+        NodeProcess n = node(id);
+        if (n.running()) {
+            return;
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-cp", classPath,
+                "io.tempokv.server.cli.Main", "server", "--config", n.dir.resolve("tempokv.yaml").toString());
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(n.dir.resolve("node.log").toFile()));
+        n.process = pb.start();
+    }
+
+    /** SIGKILL: no shutdown hook, no flush. */
+    public void kill(int id) throws InterruptedException {
+        NodeProcess n = node(id);
+        if (n.process != null) {
+            n.process.destroyForcibly();
+            n.process.waitFor(10, TimeUnit.SECONDS);
+            n.process = null;
+        }
+    }
+
+    /** Waits until every running node reports /health ready; throws naming the nodes that are not. */
+    public void awaitReady() throws InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        List<Integer> notReady = List.of();
+        while (System.nanoTime() < deadline) {
+            notReady = nodes.stream().filter(NodeProcess::running).filter(n -> !ready(n)).map(n -> n.id).toList();
+            if (notReady.isEmpty()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("nodes " + notReady + " not ready within " + READY_TIMEOUT + "; see their node.log under " + base);
+    }
+
+    private boolean ready(NodeProcess n) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort + "/health"))
+                    .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Stops every node this cluster started (SIGTERM, then SIGKILL after a grace period). */
+    @Override
+    public void close() {
+        for (NodeProcess n : nodes) {
+            if (n.process != null) {
+                n.process.destroy();
+            }
+        }
+        for (NodeProcess n : nodes) {
+            if (n.process != null) {
+                try {
+                    if (!n.process.waitFor(10, TimeUnit.SECONDS)) {
+                        n.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    n.process.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                }
+                n.process = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.tempokv.server.node;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.tempokv.core.Keys;
+import io.tempokv.core.Op;
+import io.tempokv.core.Reply;
+import io.tempokv.core.Request;
+import io.tempokv.core.Stats;
+import io.tempokv.server.config.NodeConfig;
+import io.tempokv.server.http.Health;
+import io.tempokv.server.http.HttpEndpoint;
+import io.tempokv.server.http.ShardHealth;
+import io.tempokv.server.metrics.Metrics;
+import io.tempokv.server.storage.XodusStore;
+import io.tempokv.wire.Codec;
+import io.tempokv.wire.StatusInfo;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * A tempokv node: one {@link ShardLoop} (thread, replica, Xodus store) per shard, the peer
+ * transport, the client port and the HTTP endpoint. Every shard is replicated on every member.
+ */
+public final class Node implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Node.class.getName());
+
+    private final NodeConfig config;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    private final List<ShardLoop> loops = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final List<XodusStore> stores = new ArrayList<>();
+    private final Metrics metrics = new Metrics();
+    private final PeerTransport transport;
+    private final ClientServer clients;
+    private HttpEndpoint http;
+    private boolean closed;
+
+    private Node(NodeConfig config) {
+        this.config = config;
+        Map<Integer, InetSocketAddress> peers = new TreeMap<>();
+        config.peers().forEach(m -> peers.put(m.id(), m.peerAddress()));
+        this.transport = new PeerTransport(config.nodeId(), config.clusterId(), config.shards(), peers, group,
+                (from, shard, m) -> loops.get(shard).offerPeer(from, m));
+        this.clients = new ClientServer(config.nodeId(), group, new Router(), config.limits().frameBytesMax());
+    }
+
+    /** Opens the stores, starts the shard loops, binds the ports. Fails with a message naming what went wrong. */
+    public static Node start(NodeConfig config) throws IOException, InterruptedException {
+        Node node = new Node(config);
+        try {
+            node.open();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    private void open() throws IOException, InterruptedException {
+        Files.createDirectories(config.dataDir());
+        for (int s = 0; s < config.shards(); s++) {
+            XodusStore store = XodusStore.open(config.dataDir().resolve("shard-" + s));
+            stores.add(store);
+            ShardLoop loop = new ShardLoop(config.nodeId(), config.replicaConfig(s), store, transport, config.tickMs());
+            loops.add(loop);
+            registerMetrics(loop);
+        }
+        for (ShardLoop loop : loops) {
+            Thread t = new Thread(loop, "tempokv-shard-" + loop.shard());
+            t.start();
+            threads.add(t);
+        }
+        String host = config.listen();
+        transport.start(new InetSocketAddress(host, config.ports().peer()));
+        clients.start(new InetSocketAddress(host, config.ports().client()));
+        http = HttpEndpoint.start(host, config.ports().http(), this::health, metrics::prometheusText);
+        LOG.info(() -> "node=" + config.nodeId() + " started: shards=" + config.shards() + " members=" + config.memberIds()
+                + " f=" + config.f() + " data=" + config.dataDir());
+    }
+
+    /** Ready when every shard reaches a majority of its members (itself included) and runs. */
+    public Health health() {
+        Set<Integer> connected = transport.connected();
+        int needed = config.members().size() / 2 + 1;
+        List<ShardHealth> shards = new ArrayList<>();
+        for (ShardLoop loop : loops) {
+            int reachable = loop.failure() == null ? 1 + connected.size() : 0;
+            shards.add(new ShardHealth(loop.shard(), reachable, needed));
+        }
+        return Health.of(config.nodeId(), shards);
+    }
+
+    private StatusInfo status(long tag) {
+        List<Integer> reachable = new ArrayList<>(new TreeSet<>(transport.connected()));
+        reachable.add(config.nodeId());
+        reachable.sort(null);
+        Health h = health();
+        List<StatusInfo.ShardStatus> shards = new ArrayList<>();
+        for (ShardLoop loop : loops) {
+            Stats s = loop.metrics().stats;
+            boolean healthy = h.shards().get(loop.shard()).reachable() >= h.shards().get(loop.shard()).needed();
+            shards.add(new StatusInfo.ShardStatus(loop.shard(), config.memberIds(), reachable, healthy, s.submitted,
+                    s.fastPaths, s.slowPaths, s.recoveriesStarted));
+        }
+        return new StatusInfo(tag, config.nodeId(), config.memberIds(), shards);
+    }
+
+    private void registerMetrics(ShardLoop loop) {
+        Map<String, String> l = Metrics.shard(loop.shard());
+        ShardLoop.LoopMetrics m = loop.metrics();
+        metrics.gauge("tempokv_commands_submitted", "Commands this node coordinated", l, () -> m.stats.submitted);
+        metrics.gauge("tempokv_fast_paths", "Commands committed on the fast path", l, () -> m.stats.fastPaths);
+        metrics.gauge("tempokv_slow_paths", "Commands committed through the slow path", l, () -> m.stats.slowPaths);
+        metrics.gauge("tempokv_recoveries_started", "Recoveries started by this node", l, () -> m.stats.recoveriesStarted);
+        metrics.gauge("tempokv_commands_executed", "Commands executed here", l, () -> m.stats.executed);
+        metrics.gauge("tempokv_queue_depth", "Events waiting in the shard loop", l, () -> m.queueDepth);
+        metrics.gauge("tempokv_fsync_nanos_sum", "Total time spent committing batches durably, in nanoseconds", l,
+                () -> m.fsyncNanosTotal.get());
+        metrics.gauge("tempokv_batches", "Batches committed", l, () -> m.batches.get());
+        metrics.gauge("tempokv_dropped_peer_messages", "Peer messages dropped because the loop was full", l,
+                () -> m.droppedPeerMessages.get());
+        metrics.gauge("tempokv_rejected_messages", "Peer messages rejected by the protocol (malformed, stale, ...)", l,
+                () -> m.rejectedMessages.get());
+        metrics.gauge("tempokv_shard_failed", "1 when the shard stopped on an invariant violation or storage error", l,
+                () -> loop.failure() == null ? 0 : 1);
+    }
+
+    /** Sends each request to the shard of its keys. */
+    private final class Router implements ClientServer.Router {
+        private final Metrics.Histogram latency = metrics.histogram("tempokv_request_seconds",
+                "Client request latency at the node, from arrival to reply", Map.of());
+
+        @Override
+        public void submit(Request r, Consumer<Reply> replyTo) {
+            Set<Integer> shards = new TreeSet<>();
+            for (Op op : r.ops()) {
+                shards.add(Keys.shardOf(op.key(), config.shards()));
+            }
+            if (shards.size() != 1) {
+                replyTo.accept(Reply.rejected(r.id(), "the keys of this request live in shards " + shards
+                        + "; multi-shard requests are not supported by this version: send one request per shard"));
+                return;
+            }
+            long start = System.nanoTime();
+            loops.get(shards.iterator().next()).submit(r, reply -> {
+                latency.observeNanos(System.nanoTime() - start);
+                replyTo.accept(reply);
+            });
+        }
+
+        @Override
+        public byte[] statusFrame(long tag) {
+            return Codec.encodeStatus(status(tag));
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (http != null) {
+            http.close();
+        }
+        clients.close();
+        transport.close();
+        loops.forEach(ShardLoop::stop);
+        for (Thread t : threads) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stores.forEach(XodusStore::close);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        LOG.info(() -> "node=" + config.nodeId() + " stopped");
+    }
+}

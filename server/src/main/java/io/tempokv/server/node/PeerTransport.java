@@ -1,0 +1,289 @@
+package io.tempokv.server.node;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.codec.bytes.ByteArrayDecoder;
+import io.netty.handler.codec.bytes.ByteArrayEncoder;
+import io.tempokv.core.message.Message;
+import io.tempokv.wire.Codec;
+import io.tempokv.wire.Frames;
+import io.tempokv.wire.Hello;
+import io.tempokv.wire.PeerFrame;
+import io.tempokv.wire.WireFormatException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * Peer connections of a node. Each node dials every other member once and sends all its messages
+ * for that peer over that outbound connection (its first frame is a Hello naming node and
+ * cluster); it receives on the connections the peers dial in. Writes are queued per peer and
+ * flushed once per batch; a slow peer whose socket buffer is full loses messages instead of
+ * growing memory (the protocol repairs losses: timeouts, recovery, cumulative promise summaries).
+ * Lost connections are redialled with capped exponential backoff.
+ */
+public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
+    /** Receives decoded peer messages. */
+    public interface Inbound {
+        void deliver(int from, int shard, Message m);
+    }
+
+    static final int PENDING_PER_PEER_MAX = 200_000;
+    static final long BACKOFF_MIN_MILLIS = 50;
+    static final long BACKOFF_MAX_MILLIS = 2_000;
+
+    private static final Logger LOG = Logger.getLogger(PeerTransport.class.getName());
+
+    private final int self;
+    private final String clusterId;
+    private final int shards;
+    private final Set<Integer> members;
+    private final EventLoopGroup group;
+    private final Inbound inbound;
+    private final Map<Integer, Link> links = new TreeMap<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong rejectedConnections = new AtomicLong();
+    private Channel server;
+    private volatile boolean closed;
+
+    public PeerTransport(int self, String clusterId, int shards, Map<Integer, InetSocketAddress> peers, EventLoopGroup group,
+                         Inbound inbound) {
+        this.self = self;
+        this.clusterId = clusterId;
+        this.shards = shards;
+        this.members = new TreeSet<>(peers.keySet());
+        this.members.add(self);
+        this.group = group;
+        this.inbound = inbound;
+        peers.forEach((id, addr) -> {
+            if (id != self) {
+                links.put(id, new Link(id, addr));
+            }
+        });
+    }
+
+    public void start(InetSocketAddress listen) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(Frames.MAX_FRAME_BYTES, 0, 4, 0, 4),
+                                new ByteArrayDecoder(), new InboundHandler());
+                    }
+                });
+        server = b.bind(listen).sync().channel();
+        links.values().forEach(Link::connect);
+    }
+
+    /** Peers whose outbound connection is up (this node not included). */
+    public Set<Integer> connected() {
+        Set<Integer> out = new TreeSet<>();
+        links.forEach((id, l) -> {
+            if (l.channel != null && l.channel.isActive()) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
+
+    public long droppedMessages() {
+        return dropped.get();
+    }
+
+    public long rejectedConnections() {
+        return rejectedConnections.get();
+    }
+
+    @Override
+    public void send(int to, int shard, Message m) {
+        Link l = links.get(to);
+        if (l == null) {
+            dropped.incrementAndGet();
+            return;
+        }
+        if (l.pendingCount.incrementAndGet() > PENDING_PER_PEER_MAX) {
+            l.pendingCount.decrementAndGet();
+            dropped.incrementAndGet();
+            return;
+        }
+        l.pending.add(Codec.encodePeer(shard, self, m));
+    }
+
+    @Override
+    public void flush() {
+        for (Link l : links.values()) {
+            if (!l.pending.isEmpty()) {
+                l.flushSoon();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Link l : links.values()) {
+            Channel c = l.channel;
+            if (c != null) {
+                c.close();
+            }
+        }
+        if (server != null) {
+            server.close().awaitUninterruptibly();
+        }
+    }
+
+    /** The outbound connection to one peer. */
+    private final class Link {
+        final int peer;
+        final InetSocketAddress address;
+        final ConcurrentLinkedQueue<byte[]> pending = new ConcurrentLinkedQueue<>();
+        final AtomicInteger pendingCount = new AtomicInteger();
+        volatile Channel channel;
+        long backoffMillis = BACKOFF_MIN_MILLIS;
+
+        Link(int peer, InetSocketAddress address) {
+            this.peer = peer;
+            this.address = address;
+        }
+
+        void connect() {
+            if (closed) {
+                return;
+            }
+            Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000)
+                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new LengthFieldPrepender(4), new ByteArrayEncoder());
+                        }
+                    });
+            b.connect(address).addListener((ChannelFuture f) -> {
+                if (!f.isSuccess()) {
+                    retryLater();
+                    return;
+                }
+                Channel ch = f.channel();
+                ch.writeAndFlush(Codec.encodeHello(self, clusterId));
+                channel = ch;
+                backoffMillis = BACKOFF_MIN_MILLIS;
+                LOG.info(() -> "node=" + self + " connected to peer " + peer + " at " + address);
+                ch.closeFuture().addListener(c -> {
+                    channel = null;
+                    LOG.info(() -> "node=" + self + " lost connection to peer " + peer + "; redialling");
+                    retryLater();
+                });
+            });
+        }
+
+        void retryLater() {
+            if (closed) {
+                return;
+            }
+            long delay = backoffMillis;
+            backoffMillis = Math.min(BACKOFF_MAX_MILLIS, backoffMillis * 2);
+            group.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        }
+
+        void flushSoon() {
+            Channel ch = channel;
+            if (ch == null) {
+                discardPending();
+                return;
+            }
+            ch.eventLoop().execute(() -> {
+                List<byte[]> batch = new ArrayList<>();
+                for (byte[] b; (b = pending.poll()) != null; ) {
+                    pendingCount.decrementAndGet();
+                    batch.add(b);
+                }
+                if (!ch.isActive() || !ch.isWritable()) {
+                    dropped.addAndGet(batch.size());
+                    return;
+                }
+                for (byte[] b : batch) {
+                    ch.write(b, ch.voidPromise());
+                }
+                ch.flush();
+            });
+        }
+
+        private void discardPending() {
+            int n = 0;
+            while (pending.poll() != null) {
+                n++;
+            }
+            pendingCount.addAndGet(-n);
+            dropped.addAndGet(n);
+        }
+    }
+
+    /** One inbound connection: a Hello first, then peer frames from that peer only. */
+    private final class InboundHandler extends SimpleChannelInboundHandler<byte[]> {
+        private int peer = -1;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, byte[] bytes) {
+            try {
+                if (peer < 0) {
+                    peer = hello(bytes);
+                    return;
+                }
+                PeerFrame f = Codec.decodePeer(bytes);
+                if (f.from() != peer || f.shard() < 0 || f.shard() >= shards || f.message() == null) {
+                    throw new WireFormatException("frame claims sender " + f.from() + " shard " + f.shard()
+                            + " on the connection of peer " + peer);
+                }
+                inbound.deliver(f.from(), f.shard(), f.message());
+            } catch (WireFormatException e) {
+                reject(ctx, e.getMessage());
+            }
+        }
+
+        private int hello(byte[] bytes) throws WireFormatException {
+            Hello h = Codec.decodeHello(bytes);
+            if (!clusterId.equals(h.clusterId())) {
+                throw new WireFormatException("peer " + h.nodeId() + " belongs to cluster '" + h.clusterId() + "', this is '" + clusterId + "'");
+            }
+            if (!members.contains(h.nodeId()) || h.nodeId() == self) {
+                throw new WireFormatException("node " + h.nodeId() + " is not a peer member " + members);
+            }
+            return h.nodeId();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            reject(ctx, cause.toString());
+        }
+
+        private void reject(ChannelHandlerContext ctx, String reason) {
+            rejectedConnections.incrementAndGet();
+            LOG.warning(() -> "node=" + self + " closing peer connection from " + ctx.channel().remoteAddress() + ": " + reason);
+            ctx.close();
+        }
+    }
+}

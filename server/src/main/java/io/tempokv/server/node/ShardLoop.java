@@ -1,0 +1,214 @@
+package io.tempokv.server.node;
+
+import io.tempokv.core.ClientRequestId;
+import io.tempokv.core.Outbox;
+import io.tempokv.core.Replica;
+import io.tempokv.core.ReplicaConfig;
+import io.tempokv.core.Reply;
+import io.tempokv.core.Request;
+import io.tempokv.core.Stats;
+import io.tempokv.core.message.Message;
+import io.tempokv.server.storage.XodusStore;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The event loop of one shard replica: a single thread that owns the {@link Replica} and its store.
+ * It takes a batch of events (peer messages, client requests, ticks), applies them, commits the
+ * batch's store writes durably (one fsync), and only then sends the batch's messages and replies.
+ */
+public final class ShardLoop implements Runnable {
+    /** Where the loop sends peer messages; flush() ends a batch. */
+    public interface Transport {
+        void send(int to, int shard, Message m);
+
+        void flush();
+    }
+
+    /** Events handed to the loop from other threads. */
+    private sealed interface Event permits PeerEvent, SubmitEvent {
+    }
+
+    private record PeerEvent(int from, Message message) implements Event {
+    }
+
+    private record SubmitEvent(Request request, Consumer<Reply> replyTo) implements Event {
+    }
+
+    static final int QUEUE_CAPACITY = 65_536;
+    static final int BATCH_MAX = 1_024;
+    static final int CATCH_UP_TICKS_MAX = 8;
+
+    private static final Logger LOG = Logger.getLogger(ShardLoop.class.getName());
+
+    private final int node;
+    private final int shard;
+    private final XodusStore store;
+    private final Replica replica;
+    private final Transport transport;
+    private final long tickNanos;
+    private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final Map<ClientRequestId, Consumer<Reply>> waiters = new HashMap<>();
+    private final LoopMetrics metrics;
+    private volatile boolean running = true;
+    private volatile String failure;
+
+    /** Counters read by other threads (metrics, status). */
+    public static final class LoopMetrics {
+        public final AtomicLong droppedPeerMessages = new AtomicLong();
+        public final AtomicLong rejectedOverload = new AtomicLong();
+        public final AtomicLong batches = new AtomicLong();
+        public final AtomicLong fsyncNanosTotal = new AtomicLong();
+        public final AtomicLong rejectedMessages = new AtomicLong();
+        public volatile Stats stats = new Stats();
+        public volatile int queueDepth;
+        public volatile long lastFsyncNanos;
+    }
+
+    public ShardLoop(int node, ReplicaConfig config, XodusStore store, Transport transport, long tickMillis) {
+        this.node = node;
+        this.shard = config.shard();
+        this.store = store;
+        this.transport = transport;
+        this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
+        this.replica = Replica.open(config, store, new SplittableRandom(new SecureRandom().nextLong()));
+        this.metrics = new LoopMetrics();
+    }
+
+    public LoopMetrics metrics() {
+        return metrics;
+    }
+
+    public int shard() {
+        return shard;
+    }
+
+    /** Null while the shard runs; the reason once it stopped on an invariant violation or a storage error. */
+    public String failure() {
+        return failure;
+    }
+
+    /** A peer message; dropped (and counted) when the loop is overloaded: the protocol repairs losses. */
+    public void offerPeer(int from, Message m) {
+        if (!queue.offer(new PeerEvent(from, m))) {
+            metrics.droppedPeerMessages.incrementAndGet();
+        }
+    }
+
+    /** A client request; answered REJECTED at once when the loop is overloaded or stopped. */
+    public void submit(Request r, Consumer<Reply> replyTo) {
+        if (!running) {
+            replyTo.accept(Reply.rejected(r.id(), "shard " + shard + " on node " + node + " is stopped: " + failure));
+        } else if (!queue.offer(new SubmitEvent(r, replyTo))) {
+            metrics.rejectedOverload.incrementAndGet();
+            replyTo.accept(Reply.rejected(r.id(), "node " + node + " shard " + shard + " is overloaded (queue full); retry later"));
+        }
+    }
+
+    public void stop() {
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        Thread.currentThread().setName("tempokv-shard-" + shard);
+        long nextTick = System.nanoTime() + tickNanos;
+        List<Event> batch = new ArrayList<>(BATCH_MAX);
+        try {
+            while (running) {
+                long wait = Math.max(0, nextTick - System.nanoTime());
+                Event first = queue.poll(wait, TimeUnit.NANOSECONDS);
+                batch.clear();
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, BATCH_MAX - 1);
+                }
+                nextTick = step(batch, nextTick);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // InvariantViolation or a storage error: stop this shard, loudly; never continue.
+            fail(e);
+        }
+    }
+
+    private long step(List<Event> batch, long nextTick) {
+        for (Event e : batch) {
+            if (e instanceof PeerEvent p) {
+                replica.handle(p.from(), p.message());
+            } else if (e instanceof SubmitEvent s) {
+                waiters.put(s.request().id(), s.replyTo());
+                replica.submit(s.request());
+            }
+        }
+        int ticks = 0;
+        long now = System.nanoTime();
+        while (now >= nextTick && ticks < CATCH_UP_TICKS_MAX) {
+            replica.tick();
+            nextTick += tickNanos;
+            ticks++;
+        }
+        if (now >= nextTick) {
+            nextTick = now + tickNanos;
+        }
+        long fsync = store.commitBatch();
+        metrics.lastFsyncNanos = fsync;
+        metrics.fsyncNanosTotal.addAndGet(fsync);
+        metrics.batches.incrementAndGet();
+        release();
+        return nextTick;
+    }
+
+    /** After the batch is durable: send its messages, answer its clients, log its rejections. */
+    private void release() {
+        Outbox out = replica.outbox();
+        List<Outbox.Envelope> sends = out.drainSends();
+        for (Outbox.Envelope e : sends) {
+            transport.send(e.to(), shard, e.message());
+        }
+        if (!sends.isEmpty()) {
+            transport.flush();
+        }
+        for (Reply r : out.drainReplies()) {
+            Consumer<Reply> w = r.request() == null ? null : waiters.remove(r.request());
+            if (w != null) {
+                w.accept(r);
+            }
+        }
+        out.drainExecuted();
+        for (Outbox.Rejection r : out.drainRejections()) {
+            metrics.rejectedMessages.incrementAndGet();
+            LOG.fine(() -> "node=" + node + " shard=" + shard + " rejected " + r.messageType() + " from " + r.from()
+                    + ": " + r.outcome() + ": " + r.reason());
+        }
+        metrics.stats = replica.stats();
+        metrics.queueDepth = queue.size();
+    }
+
+    private void fail(Throwable e) {
+        running = false;
+        failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+        LOG.log(Level.SEVERE, "node=" + node + " shard=" + shard + " stopped: " + failure
+                + " (the batch in progress was not committed; restart the node to recover from its data directory)", e);
+        try {
+            store.abortBatch();
+        } catch (RuntimeException ignored) {
+            LOG.log(Level.WARNING, "node=" + node + " shard=" + shard + " could not abort the open batch", ignored);
+        }
+        // Waiting clients get no answer: requests of earlier, committed batches may still be
+        // completed by the other replicas, so their outcome is unknown, not failed.
+        waiters.clear();
+    }
+}

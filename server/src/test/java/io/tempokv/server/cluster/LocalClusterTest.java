@@ -1,0 +1,123 @@
+package io.tempokv.server.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tempokv.client.ClientOptions;
+import io.tempokv.client.TempoClient;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real node processes on loopback: reads and writes through every node, SIGKILL and restart from disk. */
+class LocalClusterTest {
+    @TempDir
+    Path dir;
+
+    private static TempoClient client(InetSocketAddress... endpoints) {
+        return TempoClient.connect(List.of(endpoints), new ClientOptions(Duration.ofSeconds(1), Duration.ofSeconds(2),
+                Duration.ofSeconds(30), 64));
+    }
+
+    @Test
+    void threeNodesServeReadsAndWritesThroughEveryNode() throws Exception {
+        try (LocalCluster c = LocalCluster.create(dir, 3)) {
+            c.startAll();
+            c.awaitReady();
+            try (TempoClient one = client(c.node(1).clientAddress());
+                 TempoClient two = client(c.node(2).clientAddress());
+                 TempoClient three = client(c.node(3).clientAddress())) {
+                one.put("greeting", "hello").get(30, TimeUnit.SECONDS);
+                assertEquals(Optional.of("hello"), two.get("greeting").get(30, TimeUnit.SECONDS));
+                assertTrue(three.cas("greeting", "hello", "bonjour").get(30, TimeUnit.SECONDS).applied());
+                assertEquals(Optional.of("bonjour"), one.get("greeting").get(30, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
+    void aNodeKilledWithSigkillRestartsFromDiskAndCatchesUp() throws Exception {
+        try (LocalCluster c = LocalCluster.create(dir, 3)) {
+            c.startAll();
+            c.awaitReady();
+            try (TempoClient one = client(c.node(1).clientAddress())) {
+                one.put("before", "1").get(30, TimeUnit.SECONDS);
+                c.kill(3);
+                for (int i = 0; i < 20; i++) {
+                    one.put("during-" + i, Integer.toString(i)).get(30, TimeUnit.SECONDS);
+                }
+                c.start(3);
+                c.awaitReady();
+                try (TempoClient three = client(c.node(3).clientAddress())) {
+                    assertEquals(Optional.of("1"), three.get("before").get(30, TimeUnit.SECONDS));
+                    for (int i = 0; i < 20; i++) {
+                        assertEquals(Optional.of(Integer.toString(i)), three.get("during-" + i).get(30, TimeUnit.SECONDS));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void sigkillOfEveryNodeDuringAWriteLoadLosesNoAcknowledgedWrite() throws Exception {
+        Map<String, String> acked = new ConcurrentHashMap<>();
+        try (LocalCluster c = LocalCluster.create(dir, 3)) {
+            c.startAll();
+            c.awaitReady();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                int writer = w;
+                Thread t = new Thread(() -> write(c, writer, stop, acked));
+                t.start();
+                writers.add(t);
+            }
+            Thread.sleep(3000);
+            for (int id = 1; id <= 3; id++) {
+                c.kill(id);
+            }
+            stop.set(true);
+            for (Thread t : writers) {
+                t.join(60_000);
+            }
+            assertTrue(acked.size() > 20, "the load wrote something before the crash: " + acked.size());
+            c.startAll();
+            c.awaitReady();
+            try (TempoClient reader = client(c.clientEndpoints().toArray(new InetSocketAddress[0]))) {
+                List<CompletableFuture<Optional<String>>> reads = new ArrayList<>();
+                List<String> keys = new ArrayList<>(acked.keySet());
+                for (String k : keys) {
+                    reads.add(reader.get(k));
+                }
+                for (int i = 0; i < keys.size(); i++) {
+                    assertEquals(Optional.of(acked.get(keys.get(i))), reads.get(i).get(60, TimeUnit.SECONDS), "key " + keys.get(i));
+                }
+            }
+        }
+    }
+
+    private static void write(LocalCluster c, int writer, AtomicBoolean stop, Map<String, String> acked) {
+        try (TempoClient cl = TempoClient.connect(List.of(c.node(1 + writer % 3).clientAddress()),
+                new ClientOptions(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(3), 4))) {
+            for (int i = 0; !stop.get(); i++) {
+                String k = "w" + writer + "-" + i;
+                try {
+                    cl.put(k, "v" + i).get(30, TimeUnit.SECONDS);
+                    acked.put(k, "v" + i);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package io.tempokv.server.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tempokv.core.CommandId;
+import io.tempokv.core.store.CommandRecord;
+import io.tempokv.core.store.DurableState;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import jetbrains.exodus.ByteIterable;
+import jetbrains.exodus.env.Environment;
+import jetbrains.exodus.env.Environments;
+import jetbrains.exodus.env.Store;
+import jetbrains.exodus.env.StoreConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class XodusStoreTest {
+    @TempDir
+    Path dir;
+
+    private static final DurableState.ExecutedSnapshot EXECUTED_1 = new DurableState.ExecutedSnapshot(10, List.of(12L, 15L));
+    private static final DurableState.ExecutedSnapshot EXECUTED_2 = new DurableState.ExecutedSnapshot(0, List.of());
+
+    @Test
+    void everyCommittedWriteIsReadBackAfterReopen() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putCommand(Fixtures.withPayload(2, 5));
+            s.putCommand(Fixtures.withoutPayload(1, 3_000_000_000L));
+            s.putCommand(Fixtures.withPayload(1, 7));
+            s.putClock(0, 17);
+            s.putClock(4095, Long.MAX_VALUE);
+            s.putNextSequence(99);
+            s.putExecuted(1, EXECUTED_1);
+            s.putExecuted(2, EXECUTED_2);
+            s.putValue("kept", "värde");
+            s.putValue("empty", "");
+            s.putValue("gone", "soon");
+            s.deleteValue("gone");
+            s.putSession(0, 7, Fixtures.session(3, "a"));
+            s.putSession(1, 7, Fixtures.session(4, null));
+            s.commitBatch();
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            DurableState expected = new DurableState(Map.of(0, 17L, 4095, Long.MAX_VALUE), 99,
+                    List.of(Fixtures.withPayload(1, 7), Fixtures.withoutPayload(1, 3_000_000_000L), Fixtures.withPayload(2, 5)),
+                    Map.of(1, EXECUTED_1, 2, EXECUTED_2));
+            assertEquals(expected, s.load());
+            assertEquals(Map.of("kept", "värde", "empty", ""), s.valuesView());
+            assertEquals("värde", s.getValue("kept"));
+            assertEquals("", s.getValue("empty"));
+            assertNull(s.getValue("gone"));
+            assertEquals(Fixtures.session(3, "a"), s.getSession(0, 7));
+            assertEquals(Fixtures.session(4, null), s.getSession(1, 7));
+            assertNull(s.getSession(2, 7));
+            assertNull(s.getSession(0, 8));
+        }
+    }
+
+    @Test
+    void freshStoreLoadsEmptyStateWithFirstSequence() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(new DurableState(Map.of(), 1, List.of(), Map.of()), s.load());
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(new DurableState(Map.of(), 1, List.of(), Map.of()), s.load());
+        }
+    }
+
+    @Test
+    void laterWritesOverwriteEarlierOnes() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putCommand(Fixtures.withoutPayload(1, 1));
+            s.putClock(3, 5);
+            s.putNextSequence(2);
+            s.commitBatch();
+            s.putCommand(Fixtures.withPayload(1, 1));
+            s.putClock(3, 9);
+            s.putNextSequence(3);
+            s.commitBatch();
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(new DurableState(Map.of(3, 9L), 3, List.of(Fixtures.withPayload(1, 1)), Map.of()), s.load());
+        }
+    }
+
+    @Test
+    void batchNeverCommittedIsGoneAfterReopen() {
+        DurableState committed;
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putCommand(Fixtures.withPayload(1, 1));
+            s.putValue("k", "committed");
+            s.commitBatch();
+            committed = s.load();
+            writeEverything(s);
+            // close without commitBatch: what a crash between a step and its fsync leaves behind
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(committed, s.load());
+            assertEquals(Map.of("k", "committed"), s.valuesView());
+            assertNull(s.getSession(0, 1));
+        }
+    }
+
+    @Test
+    void abortedBatchIsGoneAndLaterBatchesStillCommit() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putValue("k", "committed");
+            s.commitBatch();
+            writeEverything(s);
+            s.abortBatch();
+            assertEquals("committed", s.getValue("k"));
+            s.putValue("after", "abort");
+            s.commitBatch();
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(new DurableState(Map.of(), 1, List.of(), Map.of()), s.load());
+            assertEquals(Map.of("k", "committed", "after", "abort"), s.valuesView());
+            assertNull(s.getSession(0, 1));
+        }
+    }
+
+    @Test
+    void readsInsideABatchSeeTheBatchsWrites() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putValue("old", "1");
+            s.commitBatch();
+            s.putValue("new", "2");
+            s.putValue("old", "changed");
+            s.putSession(5, 9, Fixtures.session(1, "x"));
+            assertEquals("2", s.getValue("new"));
+            assertEquals("changed", s.getValue("old"));
+            assertEquals(Fixtures.session(1, "x"), s.getSession(5, 9));
+            s.deleteValue("old");
+            assertNull(s.getValue("old"));
+            assertEquals(Map.of("new", "2"), s.valuesView());
+            s.abortBatch();
+            assertEquals("1", s.getValue("old"));
+            assertNull(s.getValue("new"));
+            assertNull(s.getSession(5, 9));
+        }
+    }
+
+    @Test
+    void removedCommandIsGoneAfterReopen() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putCommand(Fixtures.withPayload(1, 1));
+            s.putCommand(Fixtures.withPayload(1, 2));
+            s.commitBatch();
+            s.removeCommand(new CommandId(1, 1));
+            s.removeCommand(new CommandId(3, 3)); // absent: removing it is a no-op
+            s.commitBatch();
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(List.of(Fixtures.withPayload(1, 2)), s.load().commands());
+        }
+    }
+
+    @Test
+    void commandsLoadInIdOrder() {
+        List<CommandRecord> sorted = List.of(Fixtures.withoutPayload(1, 1), Fixtures.withoutPayload(1, 256), Fixtures.withoutPayload(1, Long.MAX_VALUE),
+                Fixtures.withoutPayload(2, 1), Fixtures.withoutPayload(300, 2), Fixtures.withoutPayload(Integer.MAX_VALUE, 1));
+        try (XodusStore s = XodusStore.open(dir)) {
+            for (int i = sorted.size() - 1; i >= 0; i--) {
+                s.putCommand(sorted.get(i));
+            }
+            s.commitBatch();
+            assertEquals(sorted, s.load().commands());
+        }
+    }
+
+    @Test
+    void commitReportsItsDurationAndAnEmptyBatchCostsNothing() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(0, s.commitBatch());
+            s.getValue("reads do not open a batch");
+            assertEquals(0, s.commitBatch());
+            s.putValue("k", "v");
+            assertTrue(s.commitBatch() > 0);
+            assertEquals(0, s.commitBatch());
+        }
+    }
+
+    @Test
+    void loadWithAnOpenBatchIsRejected() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putClock(1, 1);
+            IllegalStateException e = assertThrows(IllegalStateException.class, s::load);
+            assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+        }
+    }
+
+    @Test
+    void unknownFormatVersionFailsNamingTheDirectory() {
+        XodusStore.open(dir).close();
+        writeRawMeta(dir, XodusStore.FORMAT_KEY, new byte[] {0, 0, 0, 99});
+        StorageException e = assertThrows(StorageException.class, () -> XodusStore.open(dir));
+        assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("version 99"), e.getMessage());
+        assertTrue(e.getMessage().contains("reads version " + XodusStore.FORMAT_VERSION), e.getMessage());
+        // The failed open released the directory: writing the right marker back makes it usable.
+        writeRawMeta(dir, XodusStore.FORMAT_KEY, new byte[] {0, 0, 0, XodusStore.FORMAT_VERSION});
+        XodusStore.open(dir).close();
+    }
+
+    @Test
+    void foreignXodusDirectoryFailsNamingTheDirectory() {
+        Environment env = Environments.newInstance(dir.toFile());
+        env.executeInTransaction(txn -> env.openStore("somebody-else", StoreConfig.WITHOUT_DUPLICATES, txn).put(txn, Keys.utf8("a"), Keys.utf8("b")));
+        env.close();
+        StorageException e = assertThrows(StorageException.class, () -> XodusStore.open(dir));
+        assertTrue(e.getMessage().contains(dir.toString()) && e.getMessage().contains("format marker"), e.getMessage());
+    }
+
+    @Test
+    void secondOpenOfTheSameDirectoryFailsNamingIt() {
+        try (XodusStore first = XodusStore.open(dir)) {
+            StorageException e = assertThrows(StorageException.class, () -> XodusStore.open(dir));
+            assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+            first.putValue("still", "usable");
+            first.commitBatch();
+        }
+    }
+
+    @Test
+    void undecodableRecordFailsNamingTheDirectoryAndDiscardsTheBatch() {
+        XodusStore.open(dir).close();
+        writeRaw(dir, "sessions", Keys.session(0, 1), new byte[] {(byte) 0xff, 1, 2});
+        writeRaw(dir, "commands", Keys.command(new CommandId(1, 1)), new byte[] {(byte) 0xff, 1, 2});
+        try (XodusStore s = XodusStore.open(dir)) {
+            StorageException load = assertThrows(StorageException.class, s::load);
+            assertTrue(load.getMessage().contains(dir.toString()) && load.getMessage().contains("command 1.1"), load.getMessage());
+            s.putValue("k", "in the failed batch");
+            StorageException read = assertThrows(StorageException.class, () -> s.getSession(0, 1));
+            assertTrue(read.getMessage().contains(dir.toString()) && read.getMessage().contains("client 1 in bucket 0"), read.getMessage());
+            assertNull(s.getValue("k"));
+            assertEquals(0, s.commitBatch());
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndUseAfterCloseIsRejected() {
+        XodusStore s = XodusStore.open(dir);
+        s.putValue("k", "v");
+        s.close();
+        s.close();
+        assertThrows(IllegalStateException.class, () -> s.getValue("k"));
+        assertThrows(IllegalStateException.class, () -> s.putValue("k", "v"));
+    }
+
+    private static void writeEverything(XodusStore s) {
+        s.putCommand(Fixtures.withPayload(3, 3));
+        s.removeCommand(new CommandId(1, 1));
+        s.putClock(1, 100);
+        s.putNextSequence(50);
+        s.putExecuted(1, EXECUTED_1);
+        s.putValue("k", "uncommitted");
+        s.putValue("other", "uncommitted");
+        s.putSession(0, 1, Fixtures.session(1, "uncommitted"));
+    }
+
+    /** Writes a meta entry with plain Xodus, as a different tempokv build would have. */
+    private static void writeRawMeta(Path dir, String key, byte[] value) {
+        writeRaw(dir, XodusStore.META, Keys.utf8(key), value);
+    }
+
+    private static void writeRaw(Path dir, String storeName, ByteIterable key, byte[] value) {
+        Environment env = Environments.newInstance(dir.toFile());
+        try {
+            env.executeInTransaction(txn -> {
+                Store store = env.openStore(storeName, StoreConfig.USE_EXISTING, txn);
+                store.put(txn, key, Keys.of(value));
+            });
+        } finally {
+            env.close();
+        }
+    }
+}
