@@ -1,10 +1,25 @@
 package io.tempokv.server.cli;
 
-import io.tempokv.sim.Fault;
-import io.tempokv.sim.RandomRun;
-import io.tempokv.sim.SimConfig;
+import io.tempokv.check.Budget;
+import io.tempokv.check.CasRegister;
+import io.tempokv.check.HistoryIO;
+import io.tempokv.check.IndependentChecker;
+import io.tempokv.check.Op;
+import io.tempokv.check.Report;
+import io.tempokv.check.Verdict;
+import io.tempokv.client.ClientOptions;
+import io.tempokv.client.TempoClient;
+import io.tempokv.server.cluster.LocalCluster;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.util.EnumSet;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
@@ -13,61 +28,146 @@ import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 
 /**
- * {@code tempokv demo}: for now, a simulated cluster in this process (the real multi-process
- * loopback demo arrives with the server): clients run a register workload while nodes crash and
- * restart and messages are lost and reordered; then the history is checked and the verdict printed.
+ * {@code tempokv demo}: starts a local cluster of separate node processes on loopback (data in a
+ * temporary directory), runs a concurrent register workload while one node is killed with SIGKILL
+ * and restarted, checks the history for linearizability, prints the verdict, throughput and
+ * latency, and stops every process it started (also on Ctrl-C).
  */
 final class DemoCommand implements Main.Command {
+    private static final int CLIENTS = 8;
+    private static final int KEYS = 5;
+
     @Override
     public String summary() {
-        return "simulated cluster + checked register workload with crashes; prints the verdict";
+        return "local cluster on loopback + checked workload with a node killed and restarted; prints the verdict";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("nodes").hasArg().argName("3|5").desc("replicas (default 3)").build());
-        o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed (default 1)").build());
+        o.addOption(Option.builder().longOpt("nodes").hasArg().argName("3|5").desc("nodes (default 3)").build());
+        o.addOption(Option.builder().longOpt("time-limit").hasArg().argName("SECONDS").desc("workload duration (default 20)").build());
+        o.addOption(Option.builder().longOpt("keep").desc("keep the temporary directory (configs, data, logs, history.edn)").build());
         o.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
         int nodes;
-        long seed;
+        int seconds;
+        CommandLine cl;
         try {
-            CommandLine cl = new DefaultParser().parse(o, args);
+            cl = new DefaultParser().parse(o, args);
             if (cl.hasOption("help")) {
-                new HelpFormatter().printHelp(new java.io.PrintWriter(out, true), 100, "tempokv demo [--nodes 3|5]",
-                        "Runs a simulated tempokv cluster with faults and checks its history for linearizability.", o, 2, 2, "");
+                java.io.PrintWriter w = new java.io.PrintWriter(out);
+                new HelpFormatter().printHelp(w, 100, "tempokv demo [--nodes 3|5] [--time-limit S]", summary(), o, 2, 2,
+                        "Exit codes: 0 linearizable, 1 not linearizable, 2 unknown, 69 the cluster did not start.");
+                w.flush();
                 return Main.EXIT_OK;
             }
             nodes = Integer.parseInt(cl.getOptionValue("nodes", "3"));
-            seed = Long.parseLong(cl.getOptionValue("seed", "1"));
+            seconds = Integer.parseInt(cl.getOptionValue("time-limit", "20"));
             if (nodes != 3 && nodes != 5) {
                 throw new ParseException("--nodes must be 3 or 5, got " + nodes);
+            }
+            if (seconds < 3) {
+                throw new ParseException("--time-limit must be at least 3 seconds");
             }
         } catch (ParseException | NumberFormatException e) {
             err.println("tempokv demo: " + e.getMessage() + " (see tempokv demo --help)");
             return Main.EXIT_USAGE;
         }
-        EnumSet<Fault> faults = EnumSet.of(Fault.CRASH, Fault.DROP, Fault.REORDER);
-        SimConfig base = SimConfig.standard(nodes, faults);
-        SimConfig cfg = new SimConfig(nodes, base.f(), faults, 8, 5, 6000, base.livenessTicksMax(), base.buckets(), -1);
-        out.println("demo: simulated " + nodes + "-replica cluster (Tempo, f=" + cfg.f() + "), 8 clients, register workload on 5 keys,");
-        out.println("      nodes crashed and restarted from their stores, 0-5% message loss, reordering (seed " + seed + ")");
-        out.println("      note: this demo runs in-process; the multi-process loopback demo comes with the server");
-        RandomRun.Result r = RandomRun.run(seed, cfg, false);
-        out.printf("operations: ok=%d fail=%d info=%d; commands=%d fast-path=%.1f%% slow-paths=%d recoveries=%d%n",
-                r.ok(0), r.ok(1), r.ok(2), r.stats().submitted,
-                r.stats().submitted == 0 ? 0 : 100.0 * r.stats().fastPaths / r.stats().submitted,
-                r.stats().slowPaths, r.stats().recoveriesStarted);
-        long[] p = r.latencyPercentiles();
-        out.printf("throughput: %.1f ops per 1000 ticks; latency in ticks: p50=%d p99=%d max=%d%n",
-                1000.0 * (r.ok(0) + r.ok(1)) / Math.max(1, cfg.safetyTicks()), p[0], p[1], p[2]);
-        if (r.ok()) {
-            out.println("verdict: VALID (linearizable per key; same order, one timestamp and one result per command everywhere)");
-            return Main.EXIT_OK;
+        try {
+            return demo(nodes, seconds, cl.hasOption("keep"), out, err);
+        } catch (IOException e) {
+            err.println("tempokv demo: " + e.getMessage());
+            return Main.EXIT_START;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Main.EXIT_UNKNOWN;
         }
-        out.println("verdict: INVALID");
-        r.violations().forEach(v -> out.println("  " + v));
-        out.println("replay: " + r.replayCommand());
-        return Main.EXIT_VIOLATION;
+    }
+
+    private int demo(int n, int seconds, boolean keep, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+        Path base = Files.createTempDirectory("tempokv-demo-");
+        LocalCluster cluster = LocalCluster.create(base, n);
+        Thread stopper = new Thread(cluster::close, "tempokv-demo-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        try {
+            cluster.startAll();
+            out.println("demo: started " + n + " tempokv nodes on loopback (pids " + pids(cluster) + "), data in " + base);
+            try {
+                cluster.awaitReady();
+            } catch (IllegalStateException e) {
+                err.println("tempokv demo: " + e.getMessage());
+                return Main.EXIT_START;
+            }
+            DemoWorkload w = new DemoWorkload(CLIENTS, KEYS);
+            List<TempoClient> clients = clients(cluster, n);
+            long start = System.nanoTime();
+            w.start(clients);
+            out.println("demo: " + CLIENTS + " clients doing read/write/cas on " + KEYS + " keys for " + seconds + " s");
+            nemesis(cluster, n, seconds, out);
+            w.stopAndJoin();
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            clients.forEach(TempoClient::close);
+            return report(w, elapsed, base, out);
+        } finally {
+            cluster.close();
+            Runtime.getRuntime().removeShutdownHook(stopper);
+            if (!keep) {
+                deleteTree(base);
+            } else {
+                out.println("demo: kept " + base);
+            }
+        }
+    }
+
+    private static String pids(LocalCluster c) {
+        List<String> p = new ArrayList<>();
+        c.nodes().forEach(node -> p.add(Long.toString(node.pid())));
+        return String.join(", ", p);
+    }
+
+    private static List<TempoClient> clients(LocalCluster cluster, int n) {
+        List<TempoClient> out = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            List<InetSocketAddress> eps = new ArrayList<>(cluster.clientEndpoints());
+            Collections.rotate(eps, -(i % n));
+            out.add(TempoClient.connect(eps, new ClientOptions(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5), 4)));
+        }
+        return out;
+    }
+
+    /** A third of the way in: SIGKILL the last node; two thirds in: restart it from its data directory. */
+    private static void nemesis(LocalCluster cluster, int n, int seconds, PrintStream out) throws InterruptedException, IOException {
+        long third = seconds * 1000L / 3;
+        Thread.sleep(third);
+        long pid = cluster.node(n).pid();
+        cluster.kill(n);
+        out.println("demo: killed node " + n + " (pid " + pid + ") with SIGKILL");
+        Thread.sleep(third);
+        cluster.start(n);
+        out.println("demo: restarted node " + n + " (pid " + cluster.node(n).pid() + ") from its data directory");
+        Thread.sleep(seconds * 1000L - 2 * third);
+    }
+
+    private static int report(DemoWorkload w, double elapsed, Path base, PrintStream out) throws IOException {
+        List<Op> history = w.history();
+        try (Writer wr = Files.newBufferedWriter(base.resolve("history.edn"))) {
+            HistoryIO.write(wr, history);
+        }
+        long[] c = w.completions();
+        double[] lat = w.latencyMillis();
+        out.printf("demo: operations ok=%d fail=%d info=%d; throughput %.0f ok ops/s; latency p50 %.1f ms, p99 %.1f ms%n",
+                c[0], c[1], c[2], c[0] / elapsed, lat[0], lat[1]);
+        Report r = IndependentChecker.check(new CasRegister(), history, Budget.defaults().withMaxMillis(120_000));
+        out.println("demo: verdict " + r.verdict() + (r.verdict() == Verdict.VALID
+                ? " (every key's history is linearizable)" : "\n" + r.render()));
+        return r.verdict() == Verdict.VALID ? Main.EXIT_OK : r.verdict() == Verdict.INVALID ? Main.EXIT_VIOLATION : Main.EXIT_UNKNOWN;
+    }
+
+    private static void deleteTree(Path p) {
+        try (var s = Files.walk(p)) {
+            s.sorted(Collections.reverseOrder()).forEach(x -> x.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: it is a temporary directory
+        }
     }
 }

@@ -91,9 +91,16 @@ class CliTest {
     }
 
     @Test
-    void demoRunsACheckedWorkloadAndPrintsTheVerdict() {
-        assertEquals(0, run("demo", "--seed", "2"));
-        assertTrue(out().contains("verdict: VALID"), out());
-        assertTrue(out().contains("latency in ticks: p50="), out());
+    void demoRunsACheckedWorkloadOnRealProcessesAndPrintsTheVerdict() {
+        assertEquals(0, run("demo", "--time-limit", "6"), out() + err());
+        assertTrue(out().contains("demo: verdict VALID"), out());
+        assertTrue(out().contains("killed node 3") && out().contains("restarted node 3"), out());
+        assertTrue(out().contains("latency p50"), out());
+    }
+
+    @Test
+    void demoRejectsBadArguments() {
+        assertEquals(64, run("demo", "--nodes", "4"));
+        assertTrue(err().contains("--nodes must be 3 or 5"), err());
     }
 }
