@@ -10,6 +10,7 @@ import io.tempokv.check.Verdict;
 import io.tempokv.client.ClientOptions;
 import io.tempokv.client.TempoClient;
 import io.tempokv.server.cluster.LocalCluster;
+import io.tempokv.server.cluster.RegisterWorkload;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -98,7 +99,7 @@ final class DemoCommand implements Main.Command {
                 err.println("tempokv demo: " + e.getMessage());
                 return Main.EXIT_START;
             }
-            DemoWorkload w = new DemoWorkload(CLIENTS, KEYS);
+            RegisterWorkload w = new RegisterWorkload(CLIENTS, KEYS);
             List<TempoClient> clients = clients(cluster, n);
             long start = System.nanoTime();
             w.start(clients);
@@ -148,7 +149,7 @@ final class DemoCommand implements Main.Command {
         Thread.sleep(seconds * 1000L - 2 * third);
     }
 
-    private static int report(DemoWorkload w, double elapsed, Path base, PrintStream out) throws IOException {
+    private static int report(RegisterWorkload w, double elapsed, Path base, PrintStream out) throws IOException {
         List<Op> history = w.history();
         try (Writer wr = Files.newBufferedWriter(base.resolve("history.edn"))) {
             HistoryIO.write(wr, history);

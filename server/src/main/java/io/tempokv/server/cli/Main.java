@@ -38,6 +38,7 @@ public final class Main {
         m.put("simulate", new SimulateCommand());
         m.put("check", new CheckCommand());
         m.put("status", new StatusCommand());
+        m.put("bench", new BenchCommand());
         for (KvCommand c : KvCommand.all()) {
             m.put(c.name(), c);
         }

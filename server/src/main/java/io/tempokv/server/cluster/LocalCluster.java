@@ -134,7 +134,8 @@ public final class LocalCluster implements AutoCloseable {
             return;
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-cp", classPath,
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+                "-cp", classPath,
                 "io.tempokv.server.cli.Main", "server", "--config", n.dir.resolve("tempokv.yaml").toString());
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(n.dir.resolve("node.log").toFile()));

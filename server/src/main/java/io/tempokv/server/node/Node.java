@@ -77,6 +77,7 @@ public final class Node implements AutoCloseable {
             loops.add(loop);
             registerMetrics(loop);
         }
+        registerNodeMetrics();
         for (ShardLoop loop : loops) {
             Thread t = new Thread(loop, "tempokv-shard-" + loop.shard());
             t.start();
@@ -115,6 +116,25 @@ public final class Node implements AutoCloseable {
                     s.fastPaths, s.slowPaths, s.recoveriesStarted));
         }
         return new StatusInfo(tag, config.nodeId(), config.memberIds(), shards);
+    }
+
+    private void registerNodeMetrics() {
+        Runtime rt = Runtime.getRuntime();
+        metrics.gauge("tempokv_jvm_heap_used_bytes", "Heap in use (after the last collection, approximately)", Map.of(),
+                () -> rt.totalMemory() - rt.freeMemory());
+        metrics.gauge("tempokv_data_dir_bytes", "Bytes in the data directory", Map.of(), this::dataDirBytes);
+        metrics.gauge("tempokv_peer_messages_dropped", "Peer messages dropped because a peer was down or slow", Map.of(),
+                transport::droppedMessages);
+        metrics.gauge("tempokv_connections_rejected", "Client and peer connections closed for malformed input", Map.of(),
+                () -> transport.rejectedConnections() + clients.rejectedConnections());
+    }
+
+    private long dataDirBytes() {
+        try (var files = Files.walk(config.dataDir())) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return -1;
+        }
     }
 
     private void registerMetrics(ShardLoop loop) {

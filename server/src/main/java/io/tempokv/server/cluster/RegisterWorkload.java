@@ -1,4 +1,4 @@
-package io.tempokv.server.cli;
+package io.tempokv.server.cluster;
 
 import io.tempokv.check.Op;
 import io.tempokv.client.CasResult;
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * records invoke/ok/fail/info in a history of [key value] tuples. A timed-out operation is :info
  * and its worker continues as a new process, as Jepsen does.
  */
-final class DemoWorkload {
+public final class RegisterWorkload {
     private final int workers;
     private final int keys;
     private final List<Op> history = new ArrayList<>();
@@ -29,12 +29,12 @@ final class DemoWorkload {
     private final long startNanos = System.nanoTime();
     private volatile boolean stop;
 
-    DemoWorkload(int workers, int keys) {
+    public RegisterWorkload(int workers, int keys) {
         this.workers = workers;
         this.keys = keys;
     }
 
-    void start(List<TempoClient> clients) {
+    public void start(List<TempoClient> clients) {
         for (int i = 0; i < workers; i++) {
             int w = i;
             Thread t = new Thread(() -> work(w, clients.get(w)), "demo-worker-" + w);
@@ -43,7 +43,7 @@ final class DemoWorkload {
         }
     }
 
-    void stopAndJoin() throws InterruptedException {
+    public void stopAndJoin() throws InterruptedException {
         stop = true;
         for (Thread t : threads) {
             t.join();
@@ -123,16 +123,16 @@ final class DemoWorkload {
         }
     }
 
-    synchronized List<Op> history() {
+    public synchronized List<Op> history() {
         return List.copyOf(history);
     }
 
-    synchronized long[] completions() {
+    public synchronized long[] completions() {
         return completions.clone();
     }
 
     /** p50 and p99 of ok operations, in milliseconds. */
-    synchronized double[] latencyMillis() {
+    public synchronized double[] latencyMillis() {
         if (latencies.isEmpty()) {
             return new double[2];
         }
