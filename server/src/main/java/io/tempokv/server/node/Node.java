@@ -71,7 +71,7 @@ public final class Node implements AutoCloseable {
     private void open() throws IOException, InterruptedException {
         Files.createDirectories(config.dataDir());
         for (int s = 0; s < config.shards(); s++) {
-            XodusStore store = XodusStore.open(config.dataDir().resolve("shard-" + s));
+            XodusStore store = XodusStore.open(config.dataDir().resolve("shard-" + s), config.fsync());
             stores.add(store);
             ShardLoop loop = new ShardLoop(config.nodeId(), config.replicaConfig(s), store, transport, config.tickMs());
             loops.add(loop);

@@ -88,6 +88,14 @@ public final class XodusStore implements DurableStore, AutoCloseable {
         return open(dir, nodeConfig());
     }
 
+    /**
+     * As {@link #open(Path)}; with {@code fsync == false} commits are not forced to disk (config
+     * setting {@code fsync: false}, for tests only: a host crash then loses acknowledged writes).
+     */
+    public static XodusStore open(Path dir, boolean fsync) {
+        return open(dir, nodeConfig().setLogDurableWrite(fsync));
+    }
+
     /** Opens with explicit settings; tests use it to make Xodus's GC act at a small scale. */
     static XodusStore open(Path dir, EnvironmentConfig config) {
         Environment env = openEnvironment(dir, config);
