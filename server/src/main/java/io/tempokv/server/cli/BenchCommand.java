@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -49,9 +48,7 @@ final class BenchCommand implements Main.Command {
         try {
             CommandLine cl = new DefaultParser().parse(o, args);
             if (cl.hasOption("help")) {
-                java.io.PrintWriter w = new java.io.PrintWriter(out);
-                new HelpFormatter().printHelp(w, 100, "tempokv bench [--local N | --endpoints ...] [options]", summary(), o, 2, 2, "");
-                w.flush();
+                Main.printHelp(out, "tempokv bench [--local N | --endpoints ...] [options]", summary(), o, "");
                 return Main.EXIT_OK;
             }
             int clients = Integer.parseInt(cl.getOptionValue("clients", "64"));

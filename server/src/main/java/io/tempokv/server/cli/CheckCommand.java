@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -76,10 +75,7 @@ final class CheckCommand implements Main.Command {
     }
 
     private static void help(Options options, PrintStream s) {
-        java.io.PrintWriter w = new java.io.PrintWriter(s);
-        new HelpFormatter().printHelp(w, 100, "tempokv check [--model cas-register|set] [options] FILE",
-                "Checks a history written in Jepsen's format (one operation map per line) for linearizability.", options, 2, 2,
-                "Exit codes: 0 valid, 1 invalid, 2 unknown (budget exhausted), 3 unreadable or malformed file, 64 bad usage.");
-        w.flush();
+        Main.printHelp(s, "tempokv check [--model cas-register|set] [options] FILE",
+                "Checks a history written in Jepsen's format (one operation map per line) for linearizability.", options, "Exit codes: 0 valid, 1 invalid, 2 unknown (budget exhausted), 3 unreadable or malformed file, 64 bad usage.");
     }
 }

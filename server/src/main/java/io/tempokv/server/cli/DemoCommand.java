@@ -23,7 +23,6 @@ import java.util.Collections;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -56,10 +55,7 @@ final class DemoCommand implements Main.Command {
         try {
             cl = new DefaultParser().parse(o, args);
             if (cl.hasOption("help")) {
-                java.io.PrintWriter w = new java.io.PrintWriter(out);
-                new HelpFormatter().printHelp(w, 100, "tempokv demo [--nodes 3|5] [--time-limit S]", summary(), o, 2, 2,
-                        "Exit codes: 0 linearizable, 1 not linearizable, 2 unknown, 69 the cluster did not start.");
-                w.flush();
+                Main.printHelp(out, "tempokv demo [--nodes 3|5] [--time-limit S]", summary(), o, "Exit codes: 0 linearizable, 1 not linearizable, 2 unknown, 69 the cluster did not start.");
                 return Main.EXIT_OK;
             }
             nodes = Integer.parseInt(cl.getOptionValue("nodes", "3"));

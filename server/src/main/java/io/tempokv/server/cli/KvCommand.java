@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -156,10 +155,7 @@ final class KvCommand implements Main.Command {
     }
 
     private void help(Options options, PrintStream s) {
-        java.io.PrintWriter w = new java.io.PrintWriter(s);
-        new HelpFormatter().printHelp(w, 100, "tempokv " + op + " [options] " + operands, summary(), options, 2, 2,
-                "Exit codes: 0 done, 1 cas not applied, 2 outcome unknown, 3 key not found, 4 rejected, 5 no endpoint reachable, 64 bad usage.");
-        w.flush();
+        Main.printHelp(s, "tempokv " + op + " [options] " + operands, summary(), options, "Exit codes: 0 done, 1 cas not applied, 2 outcome unknown, 3 key not found, 4 rejected, 5 no endpoint reachable, 64 bad usage.");
     }
 
     static List<KvCommand> all() {

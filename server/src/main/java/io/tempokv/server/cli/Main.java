@@ -85,6 +85,13 @@ public final class Main {
         }
     }
 
+    /** One help layout for every subcommand. */
+    static void printHelp(PrintStream s, String usage, String header, org.apache.commons.cli.Options options, String footer) {
+        java.io.PrintWriter w = new java.io.PrintWriter(s);
+        new org.apache.commons.cli.HelpFormatter().printHelp(w, 100, usage, header, options, 2, 2, footer);
+        w.flush();
+    }
+
     private static void usage(Map<String, Command> commands, PrintStream s) {
         s.println("usage: tempokv <command> [options]   (tempokv <command> --help for its options)");
         s.println();

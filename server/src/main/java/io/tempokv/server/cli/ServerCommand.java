@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -30,9 +29,7 @@ final class ServerCommand implements Main.Command {
         try {
             CommandLine cl = new DefaultParser().parse(o, args);
             if (cl.hasOption("help")) {
-                java.io.PrintWriter w = new java.io.PrintWriter(out);
-                new HelpFormatter().printHelp(w, 100, "tempokv server [--config FILE]", summary(), o, 2, 2, "");
-                w.flush();
+                Main.printHelp(out, "tempokv server [--config FILE]", summary(), o, "");
                 return Main.EXIT_OK;
             }
             if (cl.getArgs().length > 0) {

@@ -7,7 +7,6 @@ import java.io.PrintStream;
 import java.util.Set;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -98,11 +97,7 @@ final class SimulateCommand implements Main.Command {
     }
 
     private static void help(Options options, PrintStream s) {
-        HelpFormatter h = new HelpFormatter();
-        java.io.PrintWriter w = new java.io.PrintWriter(s);
-        h.printHelp(w, 100, "tempokv simulate [options]",
-                "Runs Tempo replicas in a seeded simulator with faults, then heals and checks safety and liveness.", options, 2, 2,
-                "Exit codes: 0 no violation, 1 a violation (its seed and replay command are printed), 64 bad usage.");
-        w.flush();
+        Main.printHelp(s, "tempokv simulate [options]",
+                "Runs Tempo replicas in a seeded simulator with faults, then heals and checks safety and liveness.", options, "Exit codes: 0 no violation, 1 a violation (its seed and replay command are printed), 64 bad usage.");
     }
 }

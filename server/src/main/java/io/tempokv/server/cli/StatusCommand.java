@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 
@@ -26,10 +25,7 @@ final class StatusCommand implements Main.Command {
         try {
             cl = new DefaultParser().parse(o, args);
             if (cl.hasOption("help")) {
-                java.io.PrintWriter w = new java.io.PrintWriter(out);
-                new HelpFormatter().printHelp(w, 100, "tempokv status [--endpoints HOST:PORT,...]", summary(), o, 2, 2,
-                        "Exit codes: 0 every shard healthy, 1 some shard cannot make progress, 5 no endpoint reachable.");
-                w.flush();
+                Main.printHelp(out, "tempokv status [--endpoints HOST:PORT,...]", summary(), o, "Exit codes: 0 every shard healthy, 1 some shard cannot make progress, 5 no endpoint reachable.");
                 return Main.EXIT_OK;
             }
         } catch (ParseException e) {

@@ -146,8 +146,8 @@ public final class Node implements AutoCloseable {
         metrics.gauge("tempokv_recoveries_started", "Recoveries started by this node", l, () -> m.stats.recoveriesStarted);
         metrics.gauge("tempokv_commands_executed", "Commands executed here", l, () -> m.stats.executed);
         metrics.gauge("tempokv_queue_depth", "Events waiting in the shard loop", l, () -> m.queueDepth);
-        metrics.gauge("tempokv_fsync_nanos_sum", "Total time spent committing batches durably, in nanoseconds", l,
-                () -> m.fsyncNanosTotal.get());
+        Metrics.Histogram fsync = metrics.histogram("tempokv_fsync_seconds", "Time to commit one batch durably (fsync)", l);
+        loop.onFsync(fsync::observeNanos);
         metrics.gauge("tempokv_batches", "Batches committed", l, () -> m.batches.get());
         metrics.gauge("tempokv_dropped_peer_messages", "Peer messages dropped because the loop was full", l,
                 () -> m.droppedPeerMessages.get());

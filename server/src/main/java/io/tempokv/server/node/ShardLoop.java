@@ -61,6 +61,7 @@ public final class ShardLoop implements Runnable {
     private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Map<ClientRequestId, Consumer<Reply>> waiters = new HashMap<>();
     private final LoopMetrics metrics;
+    private volatile java.util.function.LongConsumer fsyncObserver = nanos -> { };
     private volatile boolean running = true;
     private volatile String failure;
 
@@ -88,6 +89,11 @@ public final class ShardLoop implements Runnable {
 
     public LoopMetrics metrics() {
         return metrics;
+    }
+
+    /** Called with the duration of every durable batch commit that wrote something (for the fsync histogram). */
+    public void onFsync(java.util.function.LongConsumer observer) {
+        this.fsyncObserver = observer;
     }
 
     public int shard() {
@@ -164,6 +170,9 @@ public final class ShardLoop implements Runnable {
             nextTick = now + tickNanos;
         }
         long fsync = store.commitBatch();
+        if (fsync > 0) {
+            fsyncObserver.accept(fsync);
+        }
         metrics.lastFsyncNanos = fsync;
         metrics.fsyncNanosTotal.addAndGet(fsync);
         metrics.batches.incrementAndGet();
