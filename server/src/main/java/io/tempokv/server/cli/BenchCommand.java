@@ -2,7 +2,7 @@ package io.tempokv.server.cli;
 
 import io.tempokv.client.ClientOptions;
 import io.tempokv.client.TempoClient;
-import io.tempokv.server.cluster.LocalCluster;
+import io.tempokv.verify.cluster.LocalCluster;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;

@@ -9,8 +9,10 @@ import io.tempokv.check.Report;
 import io.tempokv.check.Verdict;
 import io.tempokv.client.ClientOptions;
 import io.tempokv.client.TempoClient;
-import io.tempokv.server.cluster.LocalCluster;
-import io.tempokv.server.cluster.RegisterWorkload;
+import io.tempokv.verify.cluster.Generator;
+import io.tempokv.verify.cluster.History;
+import io.tempokv.verify.cluster.LocalCluster;
+import io.tempokv.verify.cluster.RegisterWorkload;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -35,7 +37,9 @@ import org.apache.commons.cli.ParseException;
  */
 final class DemoCommand implements Main.Command {
     private static final int CLIENTS = 8;
-    private static final int KEYS = 5;
+    /** Two clients share a key; a key gets 200 operations before its clients move on, as in Jepsen. */
+    private static final int CLIENTS_PER_KEY = 2;
+    private static final int OPS_PER_KEY = 200;
 
     @Override
     public String summary() {
@@ -95,16 +99,17 @@ final class DemoCommand implements Main.Command {
                 err.println("tempokv demo: " + e.getMessage());
                 return Main.EXIT_START;
             }
-            RegisterWorkload w = new RegisterWorkload(CLIENTS, KEYS);
+            History history = new History();
+            RegisterWorkload w = new RegisterWorkload(history, new Generator(CLIENTS, CLIENTS_PER_KEY, OPS_PER_KEY, 0));
             List<TempoClient> clients = clients(cluster, n);
             long start = System.nanoTime();
             w.start(clients);
-            out.println("demo: " + CLIENTS + " clients doing read/write/cas on " + KEYS + " keys for " + seconds + " s");
+            out.println("demo: " + CLIENTS + " clients doing read/write/cas (" + CLIENTS_PER_KEY + " per key, " + OPS_PER_KEY + " ops per key) for " + seconds + " s");
             nemesis(cluster, n, seconds, out);
             w.stopAndJoin();
             double elapsed = (System.nanoTime() - start) / 1e9;
             clients.forEach(TempoClient::close);
-            return report(w, elapsed, base, out);
+            return report(history, elapsed, base, out);
         } finally {
             cluster.close();
             Runtime.getRuntime().removeShutdownHook(stopper);
@@ -145,8 +150,8 @@ final class DemoCommand implements Main.Command {
         Thread.sleep(seconds * 1000L - 2 * third);
     }
 
-    private static int report(RegisterWorkload w, double elapsed, Path base, PrintStream out) throws IOException {
-        List<Op> history = w.history();
+    private static int report(History w, double elapsed, Path base, PrintStream out) throws IOException {
+        List<Op> history = w.ops();
         try (Writer wr = Files.newBufferedWriter(base.resolve("history.edn"))) {
             HistoryIO.write(wr, history);
         }

@@ -39,6 +39,7 @@ public final class Main {
         m.put("check", new CheckCommand());
         m.put("status", new StatusCommand());
         m.put("bench", new BenchCommand());
+        m.put("verify", new VerifyCommand());
         for (KvCommand c : KvCommand.all()) {
             m.put(c.name(), c);
         }

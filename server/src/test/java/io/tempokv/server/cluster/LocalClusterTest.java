@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tempokv.client.ClientOptions;
+import io.tempokv.verify.cluster.Generator;
+import io.tempokv.verify.cluster.History;
+import io.tempokv.verify.cluster.LocalCluster;
+import io.tempokv.verify.cluster.RegisterWorkload;
 import io.tempokv.client.TempoClient;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -159,7 +163,7 @@ class LocalClusterTest {
                 clients.add(TempoClient.connect(c.clientEndpoints(),
                         new ClientOptions(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5), 4)));
             }
-            RegisterWorkload w = new RegisterWorkload(clients.size(), 3);
+            RegisterWorkload w = new RegisterWorkload(new History(), new Generator(clients.size(), 2, 200, 0));
             w.start(clients);
             Thread.sleep(2000);
             c.kill(1);
@@ -168,9 +172,9 @@ class LocalClusterTest {
             Thread.sleep(3000);
             w.stopAndJoin();
             clients.forEach(TempoClient::close);
-            long[] done = w.completions();
+            long[] done = w.history().completions();
             assertTrue(done[0] > 50, "operations succeeded around the crash: " + done[0]);
-            io.tempokv.check.Report r = io.tempokv.check.IndependentChecker.check(new io.tempokv.check.CasRegister(), w.history(),
+            io.tempokv.check.Report r = io.tempokv.check.IndependentChecker.check(new io.tempokv.check.CasRegister(), w.history().ops(),
                     io.tempokv.check.Budget.defaults().withMaxMillis(60_000));
             assertEquals(io.tempokv.check.Verdict.VALID, r.verdict(), r.render());
         }

@@ -1,4 +1,4 @@
-package io.tempokv.server.cluster;
+package io.tempokv.verify.cluster;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -13,13 +13,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * A cluster of tempokv nodes as separate JVM processes on loopback, each with its own config and
  * data directory under one base directory. Nodes are killed and stopped by their process handles,
- * never by name. Used by the demo and the integration tests.
+ * never by name. Used by the demo, bench, the robustness suite and the integration tests.
  */
-public final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements Cluster {
     /** One node: its ports, directory and current process (null while down). */
     public static final class NodeProcess {
         public final int id;
@@ -28,6 +29,7 @@ public final class LocalCluster implements AutoCloseable {
         public final int httpPort;
         public final Path dir;
         Process process;
+        boolean paused;
 
         NodeProcess(int id, int clientPort, int peerPort, int httpPort, Path dir) {
             this.id = id;
@@ -114,20 +116,28 @@ public final class LocalCluster implements AutoCloseable {
         return nodes;
     }
 
+    @Override
+    public List<Integer> nodeIds() {
+        return IntStream.rangeClosed(1, nodes.size()).boxed().toList();
+    }
+
     public NodeProcess node(int id) {
         return nodes.get(id - 1);
     }
 
+    @Override
     public List<InetSocketAddress> clientEndpoints() {
         return nodes.stream().map(NodeProcess::clientAddress).toList();
     }
 
+    @Override
     public void startAll() throws IOException {
         for (NodeProcess n : nodes) {
             start(n.id);
         }
     }
 
+    @Override
     public void start(int id) throws IOException {
         NodeProcess n = node(id);
         if (n.running()) {
@@ -140,19 +150,62 @@ public final class LocalCluster implements AutoCloseable {
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(n.dir.resolve("node.log").toFile()));
         n.process = pb.start();
+        n.paused = false;
     }
 
     /** SIGKILL: no shutdown hook, no flush. */
+    @Override
     public void kill(int id) throws InterruptedException {
         NodeProcess n = node(id);
         if (n.process != null) {
             n.process.destroyForcibly();
             n.process.waitFor(10, TimeUnit.SECONDS);
             n.process = null;
+            n.paused = false;
+        }
+    }
+
+    @Override
+    public void pause(int id) throws IOException, InterruptedException {
+        NodeProcess n = node(id);
+        if (n.running() && !n.paused) {
+            signal(n, "-STOP");
+            n.paused = true;
+        }
+    }
+
+    @Override
+    public void resume(int id) throws IOException, InterruptedException {
+        NodeProcess n = node(id);
+        if (n.running() && n.paused) {
+            signal(n, "-CONT");
+            n.paused = false;
+        }
+    }
+
+    /** Java has no SIGSTOP/SIGCONT API; kill(1) on the node's own pid is the narrowest tool. */
+    private static void signal(NodeProcess n, String sig) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("kill", sig, Long.toString(n.pid())).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes()).trim();
+        if (p.waitFor() != 0) {
+            throw new IOException("kill " + sig + " " + n.pid() + " (node " + n.id + ") failed: " + output);
+        }
+    }
+
+    @Override
+    public void collectLogs(Path dir) throws IOException {
+        for (NodeProcess n : nodes) {
+            Path log = n.dir.resolve("node.log");
+            if (Files.exists(log)) {
+                Path to = dir.resolve("n" + n.id);
+                Files.createDirectories(to);
+                Files.copy(log, to.resolve("node.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 
     /** Waits until every running node reports /health ready; throws naming the nodes that are not. */
+    @Override
     public void awaitReady() throws InterruptedException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         List<Integer> notReady = List.of();
@@ -182,6 +235,18 @@ public final class LocalCluster implements AutoCloseable {
     /** Stops every node this cluster started (SIGTERM, then SIGKILL after a grace period). */
     @Override
     public void close() {
+        for (NodeProcess n : nodes) {
+            if (n.process != null && n.paused) {
+                // a stopped process would not act on SIGTERM until the grace period ran out
+                try {
+                    resume(n.id);
+                } catch (IOException e) {
+                    n.process.destroyForcibly();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
         for (NodeProcess n : nodes) {
             if (n.process != null) {
                 n.process.destroy();

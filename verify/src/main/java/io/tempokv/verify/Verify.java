@@ -1,0 +1,177 @@
+package io.tempokv.verify;
+
+import io.tempokv.check.Budget;
+import io.tempokv.check.IndependentChecker;
+import io.tempokv.check.Op;
+import io.tempokv.check.Report;
+import io.tempokv.check.Verdict;
+import io.tempokv.check.HistoryIO;
+import io.tempokv.client.ClientOptions;
+import io.tempokv.client.TempoClient;
+import io.tempokv.verify.cluster.Cluster;
+import io.tempokv.verify.cluster.Generator;
+import io.tempokv.verify.cluster.History;
+import io.tempokv.verify.cluster.KeyedWorkload;
+import io.tempokv.verify.cluster.Nemesis;
+import io.tempokv.verify.cluster.RegisterWorkload;
+import io.tempokv.verify.cluster.SetWorkload;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One robustness run, in Jepsen's order: start the cluster, run the workload under the nemesis
+ * schedule for the time limit, heal every node, let it recover, read every key touched, check the
+ * history, and write the report into the store.
+ */
+public final class Verify {
+    /** Builds the cluster under test in a scratch directory. */
+    public interface ClusterFactory {
+        Cluster create(Path base, int nodes) throws IOException;
+    }
+
+    /** A run's settings; rate 0 means unlimited. */
+    public record Config(String workload, List<Nemesis.Fault> faults, int timeLimitSeconds, int nodes, double rate,
+                         int concurrency, Path store, int nemesisIntervalSeconds, int recoverySeconds, int opsPerKey) {
+        public String testName() {
+            String nemesis = faults.isEmpty() ? "none" : String.join("+", faults.stream().map(Nemesis.Fault::keyword).toList());
+            return workload + "-" + nemesis + "-n" + nodes;
+        }
+    }
+
+    /** Where the report went, and what it says. */
+    public record Outcome(Path runDir, Verdict verdict, Stats stats, String explanation) {
+    }
+
+    private static final int THREADS_PER_KEY = 3;
+    private static final int WARM_UP_SECONDS = 60;
+    private static final ClientOptions CLIENT = new ClientOptions(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5), 4);
+
+    private Verify() {
+    }
+
+    public static Outcome run(Config cfg, ClusterFactory factory, PrintStream out) throws IOException, InterruptedException {
+        Path run = Store.newRun(cfg.store(), cfg.testName());
+        Path scratch = Files.createTempDirectory("tempokv-verify-");
+        Cluster cluster = factory.create(scratch, cfg.nodes());
+        Thread stopper = new Thread(cluster::close, "tempokv-verify-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        try {
+            out.println("verify: " + cfg.testName() + ": starting " + cfg.nodes() + " nodes; report in " + run);
+            long t0 = System.nanoTime();
+            cluster.startAll();
+            cluster.awaitReady();
+            out.printf("verify: nodes ready after %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            Recorded r = exercise(cfg, cluster, out);
+            cluster.collectLogs(run);
+            return report(cfg, run, r, out);
+        } finally {
+            cluster.close();
+            Runtime.getRuntime().removeShutdownHook(stopper);
+            deleteTree(scratch);
+        }
+    }
+
+    private record Recorded(KeyedWorkload workload, List<Op> history, List<Nemesis.Interval> faults) {
+    }
+
+    private static Recorded exercise(Config cfg, Cluster cluster, PrintStream out) throws IOException, InterruptedException {
+        History history = new History();
+        Generator gen = new Generator(cfg.concurrency(), Math.min(THREADS_PER_KEY, cfg.concurrency()), cfg.opsPerKey(), cfg.rate());
+        KeyedWorkload w = cfg.workload().equals("set") ? new SetWorkload(history, gen) : new RegisterWorkload(history, gen);
+        List<TempoClient> clients = clients(cluster, cfg.concurrency());
+        Nemesis nemesis = new Nemesis(cluster, history, cfg.faults(), cfg.nemesisIntervalSeconds() * 1000L, System.nanoTime(), out);
+        try {
+            long t0 = System.nanoTime();
+            warmUp(clients);
+            out.printf("verify: every client answered after %.1f s; running the workload for %d s%n",
+                    (System.nanoTime() - t0) / 1e9, cfg.timeLimitSeconds());
+            w.start(clients);
+            nemesis.start();
+            Thread.sleep(cfg.timeLimitSeconds() * 1000L);
+            w.stopAndJoin();
+            nemesis.stopAndHeal();
+            long healed = System.nanoTime();
+            cluster.awaitReady();
+            out.printf("verify: time limit reached; every node healed and ready after %.1f s, recovering for %d s%n",
+                    (System.nanoTime() - healed) / 1e9, cfg.recoverySeconds());
+            Thread.sleep(cfg.recoverySeconds() * 1000L);
+            long reads = System.nanoTime();
+            w.finalReads(clients.get(0));
+            out.printf("verify: final reads done in %.1f s%n", (System.nanoTime() - reads) / 1e9);
+        } finally {
+            clients.forEach(TempoClient::close);
+        }
+        return new Recorded(w, history.ops(), nemesis.intervals());
+    }
+
+    /**
+     * Unrecorded reads, retried until every client has had one answer: on a fresh cluster the first
+     * requests wait several seconds for connections to be set up, which is setup cost, not the
+     * fault behaviour the run measures (Jepsen likewise waits for the cluster during setup).
+     */
+    private static void warmUp(List<TempoClient> clients) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS);
+        for (TempoClient c : clients) {
+            while (true) {
+                try {
+                    c.get("warm-up").get();
+                    break;
+                } catch (ExecutionException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the cluster answered no read within " + WARM_UP_SECONDS + " s: "
+                                + e.getCause().getMessage(), e);
+                    }
+                }
+            }
+        }
+    }
+
+    private static List<TempoClient> clients(Cluster cluster, int count) {
+        List<TempoClient> out = new ArrayList<>();
+        int n = cluster.clientEndpoints().size();
+        for (int i = 0; i < count; i++) {
+            // each client prefers a different node, so every node serves as coordinator
+            List<InetSocketAddress> eps = new ArrayList<>(cluster.clientEndpoints());
+            Collections.rotate(eps, -(i % n));
+            out.add(TempoClient.connect(eps, CLIENT));
+        }
+        return out;
+    }
+
+    private static Outcome report(Config cfg, Path run, Recorded r, PrintStream out) throws IOException {
+        try (Writer wr = Files.newBufferedWriter(run.resolve("history.edn"))) {
+            HistoryIO.write(wr, r.history());
+        }
+        Report report = IndependentChecker.check(r.workload().model(), r.history(), Budget.defaults().withMaxMillis(120_000));
+        Stats stats = Stats.of(r.history(), r.faults());
+        String edn = report.toEdn().trim();
+        Files.writeString(run.resolve("results.edn"), edn.substring(0, edn.length() - 1) + ", :stats " + stats.toEdn() + "}\n");
+        System.setProperty("java.awt.headless", "true");
+        Plots.latency(r.history(), r.faults(), run.resolve("latency-raw.png"));
+        Plots.rate(r.history(), r.faults(), run.resolve("rate.png"));
+        Timeline.write(r.history(), r.faults(), cfg.testName(), run.resolve("timeline.html"));
+        Store.markLatest(cfg.store(), run);
+        String duringFaults = Double.isNaN(stats.faultAvailability()) ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * stats.faultAvailability());
+        out.printf("verify: ok=%d fail=%d info=%d; availability (ok share of completions) %.1f%% overall, %s during faults "
+                + "(%d faults)%n", stats.ok(), stats.fail(), stats.info(), 100 * stats.availability(), duringFaults, r.faults().size());
+        return new Outcome(run, report.verdict(), stats, report.render());
+    }
+
+    private static void deleteTree(Path p) {
+        try (var s = Files.walk(p)) {
+            s.sorted(Collections.reverseOrder()).forEach(x -> x.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a scratch directory; the node logs were copied to the report already
+        }
+    }
+}
