@@ -6,7 +6,6 @@ import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,24 +25,17 @@ final class Plots {
 
     /** One point per completed client operation: completion time (s) against latency (ms), by :f and :type. */
     static void latency(List<Op> history, List<Nemesis.Interval> faults, Path png) throws IOException {
-        Map<Long, Op> open = new HashMap<>();
         Map<String, List<double[]>> series = new TreeMap<>();
         double max = 1;
-        for (Op op : history) {
-            if (op.isNemesis()) {
+        for (Calls.Call c : Calls.of(history)) {
+            Op op = c.completion();
+            if (op == null) {
                 continue;
             }
-            if (op.type() == Op.Type.INVOKE) {
-                open.put(op.process(), op);
-                continue;
-            }
-            Op inv = open.remove(op.process());
-            if (inv != null) {
-                double ms = (op.time() - inv.time()) / 1e6;
-                max = Math.max(max, ms);
-                series.computeIfAbsent(op.f() + " " + op.type().keywordName(), k -> new ArrayList<>())
-                        .add(new double[] {inv.time() / 1e9, ms});
-            }
+            double ms = (op.time() - c.invoke().time()) / 1e6;
+            max = Math.max(max, ms);
+            series.computeIfAbsent(op.f() + " " + op.type().keywordName(), k -> new ArrayList<>())
+                    .add(new double[] {c.invoke().time() / 1e9, ms});
         }
         XYChart chart = chart("latency (raw)", "latency (ms)");
         shade(chart, faults, max);

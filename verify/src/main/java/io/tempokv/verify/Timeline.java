@@ -49,22 +49,11 @@ final class Timeline {
     }
 
     private static void boxes(List<Op> history, Map<Long, Integer> column, StringBuilder b) {
-        Map<Long, Op> open = new HashMap<>();
-        for (Op op : history) {
-            if (op.isNemesis()) {
-                continue;
-            }
-            if (op.type() == Op.Type.INVOKE) {
-                open.put(op.process(), op);
-                continue;
-            }
-            Op inv = open.remove(op.process());
-            if (inv != null) {
-                box(b, column.get(op.process()), inv, op);
-            }
+        for (Calls.Call c : Calls.of(history)) {
+            // an invocation that never completed (the run ended first) is drawn as a thin box
+            Op done = c.completion() != null ? c.completion() : c.invoke();
+            box(b, column.get(c.invoke().process()), c.invoke(), done);
         }
-        // invocations that never completed (the run ended first) are drawn open-ended
-        open.values().forEach(inv -> box(b, column.get(inv.process()), inv, inv));
     }
 
     private static void box(StringBuilder b, int col, Op inv, Op done) {
