@@ -52,7 +52,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
 
     static final int PENDING_PER_PEER_MAX = 200_000;
     static final long BACKOFF_MIN_MILLIS = 50;
-    static final long BACKOFF_MAX_MILLIS = 2_000;
+    static final long BACKOFF_MAX_MILLIS = 1_000;
 
     private static final Logger LOG = Logger.getLogger(PeerTransport.class.getName());
 
@@ -65,6 +65,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
     private final Map<Integer, Link> links = new TreeMap<>();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong rejectedConnections = new AtomicLong();
+    private final java.util.concurrent.ConcurrentHashMap<Integer, AtomicInteger> inboundByPeer = new java.util.concurrent.ConcurrentHashMap<>();
     private Channel server;
     private volatile boolean closed;
 
@@ -97,11 +98,15 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
         links.values().forEach(Link::connect);
     }
 
-    /** Peers whose outbound connection is up (this node not included). */
+    /**
+     * Peers connected both ways (this node not included): our connection to them is up and theirs
+     * to us said Hello. Both are needed for a peer to answer this node's proposals.
+     */
     public Set<Integer> connected() {
         Set<Integer> out = new TreeSet<>();
         links.forEach((id, l) -> {
-            if (l.channel != null && l.channel.isActive()) {
+            AtomicInteger in = inboundByPeer.get(id);
+            if (l.channel != null && l.channel.isActive() && in != null && in.get() > 0) {
                 out.add(id);
             }
         });
@@ -251,6 +256,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
             try {
                 if (peer < 0) {
                     peer = hello(bytes);
+                    inboundByPeer.computeIfAbsent(peer, k -> new AtomicInteger()).incrementAndGet();
                     return;
                 }
                 PeerFrame f = Codec.decodePeer(bytes);
@@ -273,6 +279,14 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
                 throw new WireFormatException("node " + h.nodeId() + " is not a peer member " + members);
             }
             return h.nodeId();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (peer >= 0) {
+                inboundByPeer.get(peer).decrementAndGet();
+            }
+            ctx.fireChannelInactive();
         }
 
         @Override
