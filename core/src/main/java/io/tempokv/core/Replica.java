@@ -20,7 +20,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -908,10 +907,5 @@ public final class Replica {
             }
         }
         promises.recomputeOwn();
-    }
-
-    /** Distinct ids of commands this replica currently tracks, for tests. */
-    public java.util.Set<CommandId> knownCommands() {
-        return new HashSet<>(cmds.keySet());
     }
 }

@@ -70,11 +70,9 @@ public final class ShardLoop implements Runnable {
         public final AtomicLong droppedPeerMessages = new AtomicLong();
         public final AtomicLong rejectedOverload = new AtomicLong();
         public final AtomicLong batches = new AtomicLong();
-        public final AtomicLong fsyncNanosTotal = new AtomicLong();
         public final AtomicLong rejectedMessages = new AtomicLong();
         public volatile Stats stats = new Stats();
         public volatile int queueDepth;
-        public volatile long lastFsyncNanos;
     }
 
     public ShardLoop(int node, ReplicaConfig config, XodusStore store, Transport transport, long tickMillis) {
@@ -173,8 +171,6 @@ public final class ShardLoop implements Runnable {
         if (fsync > 0) {
             fsyncObserver.accept(fsync);
         }
-        metrics.lastFsyncNanos = fsync;
-        metrics.fsyncNanosTotal.addAndGet(fsync);
         metrics.batches.incrementAndGet();
         release();
         return nextTick;
