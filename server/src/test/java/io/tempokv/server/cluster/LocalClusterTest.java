@@ -41,7 +41,7 @@ class LocalClusterTest {
             try (TempoClient one = client(c.node(1).clientAddress());
                  TempoClient two = client(c.node(2).clientAddress());
                  TempoClient three = client(c.node(3).clientAddress())) {
-                firstWrite(one, "greeting", "hello");
+                firstWrite(c, one, "greeting", "hello");
                 assertEquals(Optional.of("hello"), two.get("greeting").get(30, TimeUnit.SECONDS));
                 assertTrue(three.cas("greeting", "hello", "bonjour").get(30, TimeUnit.SECONDS).applied());
                 assertEquals(Optional.of("bonjour"), one.get("greeting").get(30, TimeUnit.SECONDS));
@@ -55,7 +55,7 @@ class LocalClusterTest {
             c.startAll();
             c.awaitReady();
             try (TempoClient one = client(c.node(1).clientAddress())) {
-                firstWrite(one, "before", "1");
+                firstWrite(c, one, "before", "1");
                 c.kill(3);
                 for (int i = 0; i < 20; i++) {
                     one.put("during-" + i, Integer.toString(i)).get(30, TimeUnit.SECONDS);
@@ -114,17 +114,32 @@ class LocalClusterTest {
     }
 
     /**
-     * The first write on a freshly started cluster. Known open defect: once in about ten CI runs it
-     * did not complete within 30 s (cause not found yet; see the session note), so the first
-     * write gets up to 120 s; it must still complete.
+     * The first write on a freshly started cluster. Once (in about ten CI runs, before the
+     * stuck-command log existed) it did not complete within 30 s, and 100+ loop runs have not
+     * reproduced it since (see the issue note). So: if the first attempt takes over 30 s, the node
+     * logs, which now report any command unfinished for over 5 s with what it waits for, go to the
+     * test output for diagnosis; the write then gets up to 120 s in all and must still complete.
      */
-    private static void firstWrite(TempoClient c, String key, String value) throws Exception {
+    private static void firstWrite(LocalCluster cluster, TempoClient c, String key, String value) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        boolean dumped = false;
         while (true) {
             try {
-                c.put(key, value).get(40, TimeUnit.SECONDS);
+                c.put(key, value).get(30, TimeUnit.SECONDS);
                 return;
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                if (!dumped) {
+                    dumped = true;
+                    System.out.println("LocalClusterTest: first write not done after 30 s (" + e + "); node logs follow");
+                    Path logs = java.nio.file.Files.createTempDirectory("tempokv-stall-");
+                    cluster.collectLogs(logs);
+                    try (var files = java.nio.file.Files.walk(logs)) {
+                        for (Path f : files.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+                            System.out.println("==== " + logs.relativize(f));
+                            System.out.println(java.nio.file.Files.readString(f));
+                        }
+                    }
+                }
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
