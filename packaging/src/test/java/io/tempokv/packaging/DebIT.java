@@ -21,7 +21,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -296,7 +295,7 @@ class DebIT {
     /** The init script, pointed at a stand-in daemon, really starts, reports, appends, and stops with TERM then KILL. */
     @Test
     void theInitScriptManagesAStandInDaemon() throws Exception {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+        Packages.assumeOrSkip("root".equals(System.getProperty("user.name")),
                 "start-stop-daemon --chuid needs root; CI runs the tests as root");
         Path dir = Files.createDirectories(work.resolve("initd"));
         Path daemon = dir.resolve("daemon");
@@ -408,7 +407,7 @@ class DebIT {
 
     @Test
     void systemdAcceptsTheUnit() throws Exception {
-        Assumptions.assumeTrue(Packages.onPath("systemd-analyze"), "systemd-analyze is not installed (package systemd): skipped");
+        Packages.assumeOrSkip(Packages.onPath("systemd-analyze"), "systemd-analyze is not installed (Debian package systemd); CI has it");
         Packages.Result r = Packages.run(work, "systemd-analyze", "verify", "--man=no",
                 root.resolve("lib/systemd/system/tempokv.service").toString());
         // the only complaint allowed is that the package is not installed on this host

@@ -70,6 +70,14 @@ final class Packages {
         }
     }
 
+    /** Skips the calling test unless {@code condition}, saying why on the console as well as in the report. */
+    static void assumeOrSkip(boolean condition, String why) {
+        if (!condition) {
+            System.out.println("SKIPPED: " + why);
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(condition, why);
+    }
+
     static boolean onPath(String tool) {
         String path = System.getenv("PATH");
         if (path == null) {
