@@ -65,12 +65,13 @@
             :client    (:client workload)
             :nemesis   (:nemesis nem)
             :checker   (checker/compose
-                         {:perf       (checker/perf {:nemeses (:perf nem)})
-                          :clock      (checker/clock-plot)
-                          :stats      (checker/stats)
-                          :exceptions (checker/unhandled-exceptions)
-                          :timeline   (timeline/html)
-                          :workload   (:checker workload)})
+                         (cond-> {:perf       (checker/perf {:nemeses (:perf nem)})
+                                  :stats      (checker/stats)
+                                  :exceptions (checker/unhandled-exceptions)
+                                  :timeline   (timeline/html)
+                                  :workload   (:checker workload)}
+                           (contains? (:nemesis opts) :clock)
+                           (assoc :clock (checker/clock-plot))))
             :generator (gen/phases
                          (->> (:generator workload)
                               (gen/stagger (/ (:rate opts)))
