@@ -32,10 +32,10 @@ TB_MAX_NODES=50
 TB_PACKAGES=(
   openjdk-17-jre-headless openssh-server openssh-client iptables python3 python3-apt
   faketime libfaketime procps psmisc iproute2 iputils-ping curl netcat-openbsd adduser sudo
-  less ca-certificates lsb-base sysvinit-utils init-system-helpers
+  less ca-certificates lsb-base sysvinit-utils init-system-helpers apt-utils rsync xz-utils
 )
 # Bump when the rootfs recipe changes; an older cache is then reported (not silently reused).
-TB_ROOTFS_VERSION=1
+TB_ROOTFS_VERSION=2
 
 tb_log() { echo "testbed[$TESTBED_ID]: $*" >&2; }
 tb_die() { echo "testbed[$TESTBED_ID]: error: $*" >&2; exit 1; }
@@ -61,7 +61,7 @@ tb_node_dir() { echo "$TB_STATE/nodes/n$1"; }
 # Host commands the testbed uses, with the Debian package that has each.
 tb_check_host_tools() {
   local missing=() pair cmd pkg
-  for pair in ip:iproute2 unshare:util-linux flock:util-linux chroot:coreutils \
+  for pair in ip:iproute2 unshare:util-linux setpriv:util-linux flock:util-linux chroot:coreutils \
               mount:mount ssh:openssh-client ssh-keygen:openssh-client iptables:iptables; do
     cmd="${pair%%:*}"; pkg="${pair#*:}"
     command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
