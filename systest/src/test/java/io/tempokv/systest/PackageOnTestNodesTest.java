@@ -106,7 +106,7 @@ class PackageOnTestNodesTest {
                 assertNotEquals(0, tb.ssh(i, "test -e " + path).exit(), path + " is gone from " + tb.name(i));
             }
             // inside the node's own PID namespace: only this node's processes are visible
-            assertEquals("", tb.ssh(i, "pgrep -f io.tempokv.server || true").out().strip(), "no tempokv process left on " + tb.name(i));
+            assertEquals("", tb.ssh(i, "pgrep -f '[i]o.tempokv.server' || true").out().strip(), "no tempokv process left on " + tb.name(i));
             assertEquals(-1, tb.httpStatus(i, 7600, "/health"), "nothing listens on the HTTP port of " + tb.name(i));
         }
     }
