@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import us.bpsm.edn.EdnException;
 import us.bpsm.edn.Keyword;
+import us.bpsm.edn.Tag;
+import us.bpsm.edn.TaggedValue;
 import us.bpsm.edn.parser.Parseable;
 import us.bpsm.edn.parser.Parser;
 import us.bpsm.edn.parser.Parsers;
@@ -21,10 +23,19 @@ import us.bpsm.edn.parser.Parsers;
  * Reads and writes histories in Jepsen's {@code history.edn} layout: one operation map per
  * line, e.g. {@code {:index 0, :type :invoke, :process 3, :f :cas, :value [1 2], :time 1234}}.
  *
- * <p>Reading accepts the keys in any order, ignores keys other than :index :type :process :f
- * :value :time (Jepsen adds :error, :node, ...), skips blank and comment-only lines, numbers
- * entries without :index by their position among the entries read, and uses 0 for a missing
- * :time. {@code :process :nemesis} becomes {@link Op#NEMESIS}.
+ * <p>Jepsen 0.3.x writes each op with {@code prn}; its {@code jepsen.history.Op} records print as
+ * plain maps, keys in the order :index :time :type :process :f :value then any others
+ * (:error, :exception, ...), or in hash order once an op has more than eight keys. Reading
+ * therefore accepts the keys in any order and ignores keys other than :index :type :process :f
+ * :value :time. It also accepts an op written as a tagged record,
+ * {@code #jepsen.history.Op{...}} or any other {@code #tag{...}} around the op map, reading it
+ * as the map; tags it does not know inside values are kept as edn-java
+ * {@link us.bpsm.edn.TaggedValue}s (e.g. {@code #object[...]} in an {@code :exception}). A line
+ * edn-java rejects is read again after {@link ClojureText} rewrote the Clojure-only syntax of
+ * exception data (hex numbers, hidden-class frame names, regexes, ratios, {@code ##Inf}).
+ * Blank and comment-only lines are skipped, entries without :index are numbered by their
+ * position among the entries read, and a missing :time is 0. {@code :process :nemesis} becomes
+ * {@link Op#NEMESIS}.
  */
 public final class HistoryIO {
 
@@ -35,6 +46,17 @@ public final class HistoryIO {
     private static final Keyword VALUE = Keyword.newKeyword("value");
     private static final Keyword TIME = Keyword.newKeyword("time");
     private static final Keyword NEMESIS = Keyword.newKeyword("nemesis");
+
+    /** How {@code jepsen.history.Op} records print when printed as records (tag prefix-less). */
+    static final Tag JEPSEN_OP = Tag.newTag("jepsen.history.Op");
+
+    // Tagged values ClojureText produces for Clojure's symbolic doubles.
+    private static final Tag CLOJURE_DOUBLE = Tag.newTag("clojure", "double");
+
+    private static final Parser.Config CONFIG = Parsers.newParserConfigBuilder()
+            .putTagHandler(JEPSEN_OP, (tag, value) -> value)
+            .putTagHandler(CLOJURE_DOUBLE, HistoryIO::symbolicDouble)
+            .build();
 
     private HistoryIO() {
     }
@@ -50,7 +72,7 @@ public final class HistoryIO {
     /** Reads a history; {@code sourceName} prefixes error messages. */
     public static List<Op> read(Reader reader, String sourceName) throws IOException {
         BufferedReader lines = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
-        Parser parser = Parsers.newParser(Parsers.defaultConfiguration());
+        Parser parser = Parsers.newParser(CONFIG);
         List<Op> ops = new ArrayList<>();
         long lineNo = 0;
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -92,18 +114,45 @@ public final class HistoryIO {
             return null;
         }
         try {
-            Parseable in = Parsers.newParseable(line);
-            Object form = parser.nextValue(in);
-            if (form == Parser.END_OF_INPUT) {
-                return null;
-            }
-            if (parser.nextValue(in) != Parser.END_OF_INPUT) {
-                throw new HistoryFormatException(source, lineNo,
-                        "expected one operation map on the line, found more after it");
-            }
-            return form;
+            return parseForm(parser, line, source, lineNo);
         } catch (EdnException e) {
-            throw new HistoryFormatException(source, lineNo, "malformed EDN: " + e.getMessage(), e);
+            // Maybe Clojure printer output that is not EDN (in :exception data); try it rewritten.
+            try {
+                return parseForm(parser, ClojureText.toEdn(line), source, lineNo);
+            } catch (EdnException | HistoryFormatException stillBad) {
+                throw new HistoryFormatException(source, lineNo, "malformed EDN: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static Object parseForm(Parser parser, String text, String source, long lineNo)
+            throws HistoryFormatException {
+        Parseable in = Parsers.newParseable(text);
+        Object form = parser.nextValue(in);
+        if (form == Parser.END_OF_INPUT) {
+            return null;
+        }
+        if (parser.nextValue(in) != Parser.END_OF_INPUT) {
+            throw new HistoryFormatException(source, lineNo,
+                    "expected one operation map on the line, found more after it");
+        }
+        // A record printed as a record, #some.ns.Rec{...}: its fields are the op map.
+        if (form instanceof TaggedValue tagged && tagged.getValue() instanceof Map<?, ?> fields) {
+            return fields;
+        }
+        return form;
+    }
+
+    private static Object symbolicDouble(Tag tag, Object name) {
+        switch (String.valueOf(name)) {
+            case "Inf":
+                return Double.POSITIVE_INFINITY;
+            case "-Inf":
+                return Double.NEGATIVE_INFINITY;
+            case "NaN":
+                return Double.NaN;
+            default:
+                return TaggedValue.newTaggedValue(tag, name);
         }
     }
 

@@ -15,6 +15,10 @@ import java.util.List;
  *   <li>ops with {@code :process :nemesis} are ignored.</li>
  * </ul>
  *
+ * <p>A {@link SetModel} history whose reads all begin after every add was invoked and every
+ * :ok add answered (Jepsen's set workloads: adds, then final reads) is decided directly by
+ * {@link SetFinalReads}, exactly and in linear time.
+ *
  * <p>The search (see {@link WglSearch}) first runs with ops of unknown outcome reusable, a
  * relaxation that is much cheaper when there are many of them; its INVALID is final, as is a
  * VALID whose linearization uses each such op at most once. Otherwise the exact search runs.
@@ -43,6 +47,14 @@ public final class Linearizability {
         List<Call> calls = Calls.pair(model, client);
         // A read-only op whose outcome is unknown constrains nothing and changes nothing.
         calls.removeIf(c -> !c.determinate && c.readOnly);
+        if (model instanceof SetModel set) {
+            // Adds, then final reads: decided without a search (which would not fit in memory
+            // on thousands of adds of unknown outcome).
+            CheckResult finalReads = SetFinalReads.check(set, calls, start);
+            if (finalReads != null) {
+                return finalReads;
+            }
+        }
 
         WglSearch relaxed = new WglSearch(model, calls, client.size(), true, budget, start);
         Verdict v = relaxed.search();

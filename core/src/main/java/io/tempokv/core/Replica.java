@@ -114,6 +114,57 @@ public final class Replica {
         return uncommitted.size() + executor.queued();
     }
 
+    /**
+     * For operators and the node's stuck-command log: the oldest command known here that is not
+     * executed yet, if it is older than {@code minAgeTicks}, with what it waits for; else null.
+     */
+    public String describeOldestUnfinished(long minAgeTicks) {
+        Cmd oldest = null;
+        for (CommandId id : uncommitted) {
+            Cmd c = cmds.get(id);
+            if (c != null && (oldest == null || c.createdTick < oldest.createdTick)) {
+                oldest = c;
+            }
+        }
+        for (Cmd c : cmds.values()) {
+            if (c.phase == Phase.COMMIT && (oldest == null || c.createdTick < oldest.createdTick)) {
+                oldest = c;
+            }
+        }
+        if (oldest == null || now - oldest.createdTick < minAgeTicks) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(oldest.id).append(" age=").append(now - oldest.createdTick).append(" ticks phase=").append(oldest.phase)
+                .append(" coordinator=").append(oldest.coordinator).append(" quorum=").append(oldest.quorum)
+                .append(" payload=").append(oldest.payload != null).append(" recoveries=").append(oldest.recoveryAttempts);
+        if (oldest.proposeAcks != null) {
+            sb.append(" proposeAcks=").append(oldest.proposeAcks.keySet());
+        }
+        if (oldest.recAcks != null) {
+            sb.append(" recAcks=").append(oldest.recAcks.keySet()).append(" leading=").append(oldest.leading);
+        }
+        if (oldest.consensusAcks != null) {
+            sb.append(" consensusAcks=").append(oldest.consensusAcks);
+        }
+        if (oldest.phase == Phase.COMMIT) {
+            sb.append(" ts=").append(oldest.ts).append(" stable=[");
+            for (int b : oldest.buckets) {
+                sb.append(' ').append(b).append(':').append(promises.stable(b));
+            }
+            sb.append(" ] blockers=").append(promises.blockingIds().size());
+        }
+        StringBuilder heard = new StringBuilder();
+        for (int m : config.members()) {
+            if (m != self) {
+                heard.append(' ').append(m).append(suspected(m) ? ":suspected" : ":heard");
+            }
+        }
+        sb.append(" peers=[").append(heard).append(" ] uncommitted=").append(uncommitted.size())
+                .append(" queued=").append(executor.queued());
+        return sb.toString();
+    }
+
     // ---------------------------------------------------------------- steps
 
     public Outcome handle(int from, Message m) {

@@ -53,7 +53,7 @@ public final class ClientServer implements AutoCloseable {
         this.maxFrameBytes = maxFrameBytes;
     }
 
-    public void start(InetSocketAddress listen) throws InterruptedException {
+    public void start(InetSocketAddress listen) throws InterruptedException, java.net.BindException {
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
@@ -64,7 +64,7 @@ public final class ClientServer implements AutoCloseable {
                                 new ByteArrayDecoder(), new LengthFieldPrepender(4), new ByteArrayEncoder(), new Handler());
                     }
                 });
-        server = b.bind(listen).sync().channel();
+        server = Bind.listen(b, listen, "client", "ports.client");
     }
 
     public long rejectedConnections() {

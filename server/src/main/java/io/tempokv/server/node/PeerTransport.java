@@ -85,7 +85,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
         });
     }
 
-    public void start(InetSocketAddress listen) throws InterruptedException {
+    public void start(InetSocketAddress listen) throws InterruptedException, java.net.BindException {
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -94,7 +94,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
                                 new ByteArrayDecoder(), new InboundHandler());
                     }
                 });
-        server = b.bind(listen).sync().channel();
+        server = Bind.listen(b, listen, "peer", "ports.peer");
         links.values().forEach(Link::connect);
     }
 

@@ -49,6 +49,8 @@ public final class ShardLoop implements Runnable {
     static final int QUEUE_CAPACITY = 65_536;
     static final int BATCH_MAX = 1_024;
     static final int CATCH_UP_TICKS_MAX = 8;
+    /** A command unfinished for this long is logged (once per interval) with what it waits for. */
+    static final long STUCK_LOG_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private static final Logger LOG = Logger.getLogger(ShardLoop.class.getName());
 
@@ -64,6 +66,7 @@ public final class ShardLoop implements Runnable {
     private volatile java.util.function.LongConsumer fsyncObserver = nanos -> { };
     private volatile boolean running = true;
     private volatile String failure;
+    private long nextStuckCheck;
 
     /** Counters read by other threads (metrics, status). */
     public static final class LoopMetrics {
@@ -173,6 +176,13 @@ public final class ShardLoop implements Runnable {
         }
         metrics.batches.incrementAndGet();
         release();
+        if (now >= nextStuckCheck) {
+            nextStuckCheck = now + STUCK_LOG_NANOS;
+            String stuck = replica.describeOldestUnfinished(Math.max(1, STUCK_LOG_NANOS / tickNanos));
+            if (stuck != null) {
+                LOG.warning("node=" + node + " shard=" + shard + " command unfinished for over 5 s: " + stuck);
+            }
+        }
         return nextTick;
     }
 

@@ -41,11 +41,24 @@ class LocalClusterTest {
             try (TempoClient one = client(c.node(1).clientAddress());
                  TempoClient two = client(c.node(2).clientAddress());
                  TempoClient three = client(c.node(3).clientAddress())) {
-                firstWrite(one, "greeting", "hello");
+                firstWrite(c, one, "greeting", "hello");
                 assertEquals(Optional.of("hello"), two.get("greeting").get(30, TimeUnit.SECONDS));
                 assertTrue(three.cas("greeting", "hello", "bonjour").get(30, TimeUnit.SECONDS).applied());
                 assertEquals(Optional.of("bonjour"), one.get("greeting").get(30, TimeUnit.SECONDS));
             }
+        }
+    }
+
+    @Test
+    void aNodeThatCannotStartIsReportedNotIgnored() throws Exception {
+        try (LocalCluster c = LocalCluster.create(dir, 3);
+             java.net.ServerSocket squatter = new java.net.ServerSocket()) {
+            // what the old bind(0) port choice allowed: another socket takes a node's port first
+            squatter.bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), c.node(2).clientPort));
+            c.startAll();
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, c::awaitReady);
+            assertTrue(e.getMessage().startsWith("node 2 exited with code "), e.getMessage());
+            assertTrue(e.getMessage().contains(String.valueOf(c.node(2).clientPort)), "the log tail names the port: " + e.getMessage());
         }
     }
 
@@ -55,7 +68,7 @@ class LocalClusterTest {
             c.startAll();
             c.awaitReady();
             try (TempoClient one = client(c.node(1).clientAddress())) {
-                firstWrite(one, "before", "1");
+                firstWrite(c, one, "before", "1");
                 c.kill(3);
                 for (int i = 0; i < 20; i++) {
                     one.put("during-" + i, Integer.toString(i)).get(30, TimeUnit.SECONDS);
@@ -114,21 +127,35 @@ class LocalClusterTest {
     }
 
     /**
-     * The first write on a freshly started cluster. Known open defect: once in about ten CI runs it
-     * did not complete within 30 s (cause not found yet; see the session note), so the first
-     * write gets up to 120 s; it must still complete.
+     * The first write on a freshly started cluster; if it fails, the node logs go to the test
+     * output (they report any command unfinished for over 5 s with what it waits for). It once
+     * stalled in CI: a node had died at start-up because another socket took its port, and
+     * awaitReady ignored dead nodes; both are fixed (see aNodeThatCannotStartIsReportedNotIgnored).
      */
-    private static void firstWrite(TempoClient c, String key, String value) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (true) {
-            try {
-                c.put(key, value).get(40, TimeUnit.SECONDS);
-                return;
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
+    private static void firstWrite(LocalCluster cluster, TempoClient c, String key, String value) throws Exception {
+        try {
+            c.put(key, value).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            System.out.println("LocalClusterTest: the first write failed (" + e + "); node logs follow");
+            Path logs = java.nio.file.Files.createTempDirectory("tempokv-stall-");
+            cluster.collectLogs(logs);
+            try (var files = java.nio.file.Files.walk(logs)) {
+                for (Path f : files.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+                    System.out.println("==== " + logs.relativize(f));
+                    System.out.println(java.nio.file.Files.readString(f));
                 }
             }
+            throw e;
+        }
+    }
+
+    /** Progress, not speed: waits (up to 90 s, however loaded the machine) for n more :ok completions. */
+    private static void awaitOk(RegisterWorkload w, long n, String when) throws InterruptedException {
+        long target = w.history().completions()[0] + n;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (w.history().completions()[0] < target) {
+            assertTrue(System.nanoTime() < deadline, "fewer than " + n + " operations succeeded " + when + " within 90 s");
+            Thread.sleep(50);
         }
     }
 
@@ -184,15 +211,14 @@ class LocalClusterTest {
             }
             RegisterWorkload w = new RegisterWorkload(new History(), new Generator(clients.size(), 2, 200, 0));
             w.start(clients);
-            Thread.sleep(2000);
+            awaitOk(w, 20, "before the crash");
             c.kill(1);
-            Thread.sleep(3000);
+            awaitOk(w, 20, "while node 1 is down");
             c.start(1);
-            Thread.sleep(3000);
+            c.awaitReady();
+            awaitOk(w, 20, "after node 1 restarted");
             w.stopAndJoin();
             clients.forEach(TempoClient::close);
-            long[] done = w.history().completions();
-            assertTrue(done[0] > 50, "operations succeeded around the crash: " + done[0]);
             io.tempokv.check.Report r = io.tempokv.check.IndependentChecker.check(new io.tempokv.check.CasRegister(), w.history().ops(),
                     io.tempokv.check.Budget.defaults().withMaxMillis(60_000));
             assertEquals(io.tempokv.check.Verdict.VALID, r.verdict(), r.render());

@@ -105,21 +105,54 @@ public final class LocalCluster implements Cluster {
         return sb.toString();
     }
 
-    private static int[] freePorts(int count) throws IOException {
+    /** Ports handed out by this JVM, never handed out twice (a closed node's port may linger). */
+    private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
+    private static final java.util.Random PORT_RANDOM = new java.util.Random();
+
+    /**
+     * Free loopback ports BELOW the kernel's ephemeral range. A port from bind(0) comes from that
+     * range, so between our check and the node's own bind any outgoing connection (a health poll,
+     * a peer link) could take it as its source port; the node then fails to bind and exits. That
+     * race explains the one CI stall of a first write on a fresh cluster (issue 3): the client saw
+     * no reachable endpoint, which is what a node that died at start-up looks like.
+     */
+    static synchronized int[] freePorts(int count) throws IOException {
+        int[] range = ephemeralRange();
+        int low = Math.max(10_000, range[0] - 12_000);
+        int high = range[0] - 1;
+        if (high - low < 1_000) {
+            low = 10_000;
+            high = 30_000;
+        }
         int[] ports = new int[count];
-        List<ServerSocket> open = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                open.add(s);
-                ports[i] = s.getLocalPort();
+        for (int i = 0, tries = 0; i < count; tries++) {
+            if (tries > 10_000) {
+                throw new IOException("no free loopback port found in " + low + ".." + high);
             }
-        } finally {
-            for (ServerSocket s : open) {
-                s.close();
+            int p = low + PORT_RANDOM.nextInt(high - low + 1);
+            if (HANDED_OUT.contains(p)) {
+                continue;
             }
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), p), 1);
+            } catch (IOException busy) {
+                continue;
+            }
+            HANDED_OUT.add(p);
+            ports[i++] = p;
         }
         return ports;
+    }
+
+    /** The kernel's ephemeral port range (Linux), or the IANA default range elsewhere. */
+    private static int[] ephemeralRange() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+        } catch (IOException | RuntimeException e) {
+            return new int[] {49_152, 65_535};
+        }
     }
 
     public List<NodeProcess> nodes() {
@@ -249,12 +282,22 @@ public final class LocalCluster implements Cluster {
         }
     }
 
-    /** Waits until every running node reports /health ready; throws naming the nodes that are not. */
+    /**
+     * Waits until every running node reports /health ready; throws naming the nodes that are not,
+     * or at once naming a node that exited on its own (it could not bind its ports, say).
+     */
     @Override
     public void awaitReady() throws InterruptedException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         List<Integer> notReady = List.of();
         while (System.nanoTime() < deadline) {
+            for (NodeProcess n : nodes) {
+                if (n.process != null && !n.process.isAlive()) {
+                    // started, not killed by us, and gone: a node that cannot start is an error, not "not running"
+                    throw new IllegalStateException("node " + n.id + " exited with code " + n.process.exitValue()
+                            + " while starting; last lines of " + n.dir.resolve("node.log") + ":\n" + tail(n.dir.resolve("node.log")));
+                }
+            }
             notReady = nodes.stream().filter(NodeProcess::running).filter(n -> !ready(n)).map(n -> n.id).toList();
             if (notReady.isEmpty()) {
                 return;
@@ -262,6 +305,15 @@ public final class LocalCluster implements Cluster {
             Thread.sleep(100);
         }
         throw new IllegalStateException("nodes " + notReady + " not ready within " + READY_TIMEOUT + "; see their node.log under " + base);
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
     }
 
     private boolean ready(NodeProcess n) {

@@ -1,0 +1,224 @@
+(ns tempokv.db
+  "Installs, configures, starts, kills, pauses and tears down tempokv on a node.
+
+  Two ways in: the Debian package given by --deb PATH (uploaded to the node and installed
+  with `apt-get install -y ./file`; started through its service), or the tarball given by
+  --tarball URL (unpacked into /opt/tempokv by Jepsen's archive installer; started as a
+  daemon). With --faketime the server always runs as a daemon under libfaketime, so the
+  clock nemesis can move its clock alone (see tempokv.nemesis).
+
+  tempokv is leaderless: this DB has no notion of primaries (no db/Primary)."
+  (:require [clojure.java.io :as io]
+            [clojure.string :as str]
+            [clojure.tools.logging :refer [info warn]]
+            [jepsen [control :as c]
+                    [db :as db]
+                    [util :as util]]
+            [jepsen.control.util :as cu]
+            [jepsen.os.debian :as debian]))
+
+(def config-dir  "/etc/tempokv")
+(def config-file "/etc/tempokv/tempokv.yaml")
+(def data-dir    "/var/lib/tempokv")
+(def log-dir     "/var/log/tempokv")
+(def log-file    "/var/log/tempokv/tempokv.log")
+(def pid-file    "/var/run/tempokv-jepsen.pid")
+(def service     "tempokv")
+
+(def deb-bin
+  "The command the Debian package installs."
+  "/usr/bin/tempokv")
+
+(def tarball-dir "/opt/tempokv")
+(def tarball-bin "/opt/tempokv/bin/tempokv")
+
+(def client-port 7400)
+(def peer-port   7500)
+(def http-port   7600)
+
+(def faketime-lib
+  "libfaketime as Debian's libfaketime package installs it."
+  "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
+
+(def faketime-file
+  "The offset libfaketime applies to the server, e.g. +0s or -12.345s; the clock nemesis
+  rewrites it (tempokv.nemesis), and FAKETIME_NO_CACHE=1 makes every clock read see the change."
+  "/etc/tempokv/faketime")
+
+(defn node-id
+  "Node ids are 1..n in the order of the test's node list."
+  [test node]
+  (inc (.indexOf ^java.util.List (vec (:nodes test)) node)))
+
+(defn config
+  "The YAML configuration of `node`: every node of the test is a member, named by its host
+  name, with the same ports."
+  [test node]
+  (let [n (count (:nodes test))]
+    (str "# Written by the Jepsen suite (tempokv.db) for test " (pr-str (:name test)) ".\n"
+         "node-id: " (node-id test node) "\n"
+         "cluster-id: jepsen\n"
+         "data-dir: " data-dir "\n"
+         "listen: 0.0.0.0\n"
+         "ports: {client: " client-port ", peer: " peer-port ", http: " http-port "}\n"
+         "members:\n"
+         (->> (:nodes test)
+              (map (fn [member]
+                     (str "  - {id: " (node-id test member) ", host: " member
+                          ", client: " client-port ", peer: " peer-port
+                          ", http: " http-port "}\n")))
+              (apply str))
+         "shards: " (:shards test 2) "\n"
+         "f: " (:f test (quot (dec n) 2)) "\n"
+         "fsync: true\n")))
+
+(defn systemd?
+  "Is systemd running this node (so the service is systemctl's)?"
+  []
+  (cu/exists? "/run/systemd/system"))
+
+(defn service?
+  "Do we start the server through the package's service? Only for the Debian package
+  without faketime: the service cannot be told to preload libfaketime."
+  [test]
+  (and (:deb test) (not (:faketime test))))
+
+(defn bin
+  [test]
+  (if (:deb test) deb-bin tarball-bin))
+
+(defn server-pids
+  "The pids of this node's tempokv server JVMs. The [j]/[t] brackets keep the pattern from
+  matching the shell that runs pgrep."
+  []
+  (->> (try (c/exec :pgrep :-f "[j]ava.*[t]empokv.*server")
+            (catch Exception _ ""))
+       str/split-lines
+       (map str/trim)
+       (remove str/blank?)))
+
+(defn install-deb!
+  "Uploads the .deb and installs it with apt, which pulls in its dependencies (a Java
+  runtime). The package may start its service at once with the default configuration; we
+  stop it and wipe what it wrote before writing ours."
+  [test]
+  (let [local  (:deb test)
+        remote (str "/tmp/jepsen/" (.getName (io/file local)))]
+    (c/exec :mkdir :-p "/tmp/jepsen")
+    (c/upload local remote)
+    (c/exec :env "DEBIAN_FRONTEND=noninteractive"
+            :apt-get :install :-y :--allow-downgrades :--reinstall remote)
+    (if (systemd?)
+      (util/meh (c/exec :systemctl :stop service))
+      (util/meh (c/exec (str "/etc/init.d/" service) :stop)))))
+
+(defn install-tarball!
+  "Unpacks the tarball (its sole top directory becomes /opt/tempokv) with Jepsen's archive
+  installer, which caches downloads in /tmp/jepsen."
+  [test]
+  (cu/install-archive! (:tarball test) tarball-dir))
+
+(defn write-config!
+  [test node]
+  (c/exec :mkdir :-p config-dir data-dir log-dir)
+  (cu/write-file! (config test node) config-file)
+  (when (:faketime test)
+    (cu/write-file! "+0s\n" faketime-file)))
+
+(defn faketime-env
+  "Environment that runs the server under libfaketime, reading its offset from
+  faketime-file on every clock read; monotonic clocks (timeouts, ticks) stay real."
+  []
+  {:LD_PRELOAD                   faketime-lib
+   :FAKETIME_TIMESTAMP_FILE      faketime-file
+   :FAKETIME_NO_CACHE            "1"
+   :FAKETIME_DONT_FAKE_MONOTONIC "1"
+   :LC_NUMERIC                   "C"})
+
+(defn start-server!
+  [test node]
+  (if (service? test)
+    (do (if (systemd?)
+          (c/exec :systemctl :start service)
+          (c/exec (str "/etc/init.d/" service) :start))
+        :started)
+    (cu/start-daemon!
+      {:logfile           log-file
+       :pidfile           pid-file
+       :chdir             data-dir
+       :env               (when (:faketime test) (faketime-env))
+       ; The launcher may be a script that execs java: track by pidfile only.
+       :match-executable? false}
+      (bin test)
+      :server
+      :--config config-file)))
+
+(defn kill-server!
+  "SIGKILL: no shutdown hooks, no flushing."
+  [test node]
+  (doseq [pid (server-pids)]
+    (util/meh (c/exec :kill :-9 pid)))
+  (if (service? test)
+    ; Keep systemd from restarting it (Restart=), so the kill lasts until the nemesis
+    ; starts it again.
+    (when (systemd?) (util/meh (c/exec :systemctl :stop service)))
+    (util/meh (c/exec :rm :-f pid-file)))
+  :killed)
+
+(defn signal-server!
+  [signal]
+  (doseq [pid (server-pids)]
+    (util/meh (c/exec :kill (str "-" signal) pid))))
+
+(defrecord DB [opts]
+  db/DB
+  (setup! [this test node]
+    (info node "installing tempokv" (if (:deb test) (str "package " (:deb test)) (str "tarball " (:tarball test))))
+    (c/su
+      (when (:faketime test)
+        (debian/install [:faketime]))
+      (if (:deb test)
+        (install-deb! test)
+        (install-tarball! test))
+      (c/exec :rm :-rf data-dir)
+      (write-config! test node)
+      (start-server! test node)))
+
+  (teardown! [this test node]
+    (info node "tearing down tempokv")
+    (c/su
+      (kill-server! test node)
+      (c/exec :rm :-rf data-dir)
+      (util/meh (c/exec :truncate :-s 0 log-file))))
+
+  db/Process
+  (start! [this test node]
+    (c/su (start-server! test node)))
+
+  (kill! [this test node]
+    (c/su (kill-server! test node)))
+
+  db/Pause
+  (pause! [this test node]
+    (c/su (signal-server! "STOP"))
+    :paused)
+
+  (resume! [this test node]
+    (c/su (signal-server! "CONT"))
+    :resumed)
+
+  db/LogFiles
+  (log-files [this test node]
+    ; The service logs to the journal; copy it next to the daemon log so store/ gets it.
+    (when (and (service? test) (systemd?))
+      (c/su (util/meh (c/exec :journalctl :-u service :--no-pager
+                              :> (str log-dir "/journal.log")))))
+    (cond-> [log-file config-file]
+      (and (service? test) (systemd?)) (conj (str log-dir "/journal.log"))
+      (:faketime test)                 (conj faketime-file))))
+
+(defn db
+  "A tempokv DB. Which way it installs (--deb or --tarball) and whether it runs under
+  libfaketime (--faketime) are read from the test map."
+  [opts]
+  (DB. opts))
