@@ -394,10 +394,18 @@ public final class SshCluster implements Cluster {
                 + "do sleep 0.1; i=$((i+1)); done; fi";
     }
 
-    /** Stops a node left running and removes what an earlier run's faults left (strobe loop, partition chain). */
+    /** Stops a node left running and removes what an earlier run's faults left (strobe loop, partition chain, libfaketime's files). */
     static String cleanupScript(Init in) {
-        return "if [ -x /usr/bin/tempokv ]; then " + stopScript(in) + "; fi; " + STROBE_STOP + "; " + CHAIN_REMOVE;
+        return "if [ -x /usr/bin/tempokv ]; then " + stopScript(in) + "; fi; " + STROBE_STOP + "; " + CHAIN_REMOVE + "; " + FAKETIME_SHM_CLEAN;
     }
+
+    /**
+     * libfaketime leaves a shared memory file and a semaphore in /dev/shm per process it was loaded
+     * into (the launcher's exec into java skips its clean-up, and SIGKILL does too); removes those of
+     * processes that no longer exist.
+     */
+    static final String FAKETIME_SHM_CLEAN = "for f in /dev/shm/faketime_shm_*; do [ -e \"$f\" ] || continue; p=${f##*_}; "
+            + "[ -d /proc/$p ] || rm -f \"$f\" /dev/shm/sem.faketime_sem_$p; done";
 
     static String installScript() {
         return "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall --allow-downgrades "
@@ -520,8 +528,8 @@ public final class SshCluster implements Cluster {
 
     /** Undoes the set-up: stops the node, and removes the strobe, the partition chain, libfaketime's settings and the drop-in. */
     static String teardownScript(Init in) {
-        String s = "if [ -x /usr/bin/tempokv ]; then " + stopScript(in) + "; fi; " + STROBE_STOP + "; " + CHAIN_REMOVE + "; rm -f "
-                + FAKETIME_FILE + "; if [ -f " + DEFAULTS + " ]; then sed -i '/^" + BLOCK_BEGIN + "/,/^" + BLOCK_END + "/d' "
+        String s = "if [ -x /usr/bin/tempokv ]; then " + stopScript(in) + "; fi; " + STROBE_STOP + "; " + CHAIN_REMOVE + "; "
+                + FAKETIME_SHM_CLEAN + "; rm -f " + FAKETIME_FILE + "; if [ -f " + DEFAULTS + " ]; then sed -i '/^" + BLOCK_BEGIN + "/,/^" + BLOCK_END + "/d' "
                 + DEFAULTS + "; fi";
         if (in == Init.SYSTEMD) {
             s += "; rm -f " + DROP_IN + "; systemctl daemon-reload";

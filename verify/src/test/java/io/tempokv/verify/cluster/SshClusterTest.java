@@ -369,7 +369,8 @@ class SshClusterTest {
         assertEquals(3, s.size());
         String down = s.get("n1").get(0);
         for (String part : List.of("/etc/init.d/tempokv stop", "iptables -w -X TEMPOKV-NEMESIS", "rm -f /etc/tempokv/faketime",
-                "sed -i '/^# BEGIN tempokv-verify/,/^# END tempokv-verify/d' /etc/default/tempokv", "kill \"$pid\"")) {
+                "sed -i '/^# BEGIN tempokv-verify/,/^# END tempokv-verify/d' /etc/default/tempokv", "kill \"$pid\"",
+                "[ -d /proc/$p ] || rm -f \"$f\" /dev/shm/sem.faketime_sem_$p")) {
             assertTrue(down.contains(part), part + " in " + down);
         }
     }
