@@ -59,9 +59,16 @@ public final class Verify {
     }
 
     public static Outcome run(Config cfg, ClusterFactory factory, PrintStream out) throws IOException, InterruptedException {
-        Path run = Store.newRun(cfg.store(), cfg.testName());
         Path scratch = Files.createTempDirectory("tempokv-verify-");
-        Cluster cluster = factory.create(scratch, cfg.nodes());
+        Cluster cluster;
+        try {
+            cluster = factory.create(scratch, cfg.nodes());
+        } catch (IOException | RuntimeException e) {
+            // a cluster that cannot be made (testbed not up, install failed) leaves no empty run in the store
+            deleteTree(scratch);
+            throw e;
+        }
+        Path run = Store.newRun(cfg.store(), cfg.testName());
         Thread stopper = new Thread(cluster::close, "tempokv-verify-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
