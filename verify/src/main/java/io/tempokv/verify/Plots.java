@@ -16,9 +16,8 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** Jepsen's latency-raw.png and rate.png, with fault intervals shaded. */
+/** Jepsen's latency-raw.png and rate.png, with fault intervals shaded in their kind's colour. */
 final class Plots {
-    private static final Color FAULT = new Color(255, 120, 0, 50);
 
     private Plots() {
     }
@@ -80,20 +79,26 @@ final class Plots {
         return chart;
     }
 
-    /** A filled rectangle per fault: an area series going up at its start and down at its end. */
+    /**
+     * A filled rectangle per fault: an area series going up at its start and down at its end, in its
+     * kind's colour; the legend names each kind once.
+     */
     private static void shade(XYChart chart, List<Nemesis.Interval> faults, double top) {
+        java.util.Set<Nemesis.Fault> named = new java.util.HashSet<>();
         int i = 0;
         for (Nemesis.Interval f : faults) {
             double a = f.startNanos() / 1e9;
             double b = f.endNanos() / 1e9;
-            // XChart needs unique series names; only the first fault shows in the legend
-            XYSeries s = chart.addSeries(i++ == 0 ? "fault (kill/pause)" : "fault " + i,
+            boolean first = named.add(f.fault());
+            // XChart needs unique series names; only a kind's first fault shows in the legend
+            XYSeries s = chart.addSeries(first ? f.fault().keyword() : f.fault().keyword() + " #" + i,
                     new double[] {a, a, b, b}, new double[] {0, top, top, 0});
+            i++;
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
-            s.setFillColor(FAULT);
-            s.setLineColor(FAULT);
+            s.setFillColor(FaultColors.shade(f.fault()));
+            s.setLineColor(FaultColors.shade(f.fault()));
             s.setMarker(SeriesMarkers.NONE);
-            s.setShowInLegend(i == 1);
+            s.setShowInLegend(first);
         }
     }
 

@@ -2,32 +2,78 @@ package io.tempokv.verify;
 
 import io.tempokv.check.Op;
 import io.tempokv.verify.cluster.Nemesis;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Completion counts and availability: the share of :ok among client completions, overall and for
  * completions that happened while a fault was active (NaN if none did), plus the worst one-second
  * bucket, so a report says how much service the faults cost and not only whether the history was
  * valid. A cas that did not apply is a :fail too, so a fault-free register run stays below 100%.
+ *
+ * <p>Per fault: its availability, and its recovery time, from the heal to the first :ok completion
+ * after it. A fault healed after the workload stopped (the final heal) has no recovery time: only
+ * the final reads follow it, after the recovery wait.
  */
-public record Stats(long ok, long fail, long info, double availability, double faultAvailability, double worstSecond) {
+public record Stats(long ok, long fail, long info, double availability, double faultAvailability, double worstSecond,
+                    List<FaultStats> faults) {
 
+    /**
+     * One fault interval: availability of completions during it (NaN if none), and milliseconds from
+     * its heal to the next :ok (NaN when it was healed after the workload, or no :ok followed).
+     */
+    public record FaultStats(Nemesis.Interval interval, double availability, double recoveryMillis, boolean healedDuringWorkload) {
+        /** True when an :ok followed the heal while the workload ran. */
+        public boolean recovered() {
+            return !Double.isNaN(recoveryMillis);
+        }
+    }
+
+    public Stats {
+        faults = List.copyOf(faults);
+    }
+
+    /** As {@link #of(List, List, long)} with the workload running to the end of the history. */
     public static Stats of(List<Op> history, List<Nemesis.Interval> faults) {
+        return of(history, faults, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param workloadEndNanos history time at which the workload's clients stopped; faults healed
+     *                         later get no recovery time
+     */
+    public static Stats of(List<Op> history, List<Nemesis.Interval> faults, long workloadEndNanos) {
         long[] all = new long[2];
         long[] inFault = new long[2];
+        long[][] perFault = new long[faults.size()][2];
         int seconds = (int) (history.isEmpty() ? 1 : history.get(history.size() - 1).time() / 1_000_000_000L + 1);
         long[][] perSecond = new long[seconds][2];
         long fail = 0;
+        List<Long> okTimes = new ArrayList<>();
         for (Op op : history) {
             if (op.isNemesis() || op.type() == Op.Type.INVOKE) {
                 continue;
             }
             int ok = op.type() == Op.Type.OK ? 1 : 0;
+            if (ok == 1) {
+                okTimes.add(op.time());
+            }
             fail += op.type() == Op.Type.FAIL ? 1 : 0;
             count(all, ok);
             count(perSecond[(int) (op.time() / 1_000_000_000L)], ok);
-            if (faults.stream().anyMatch(i -> op.time() >= i.startNanos() && op.time() <= i.endNanos())) {
+            boolean during = false;
+            for (int i = 0; i < faults.size(); i++) {
+                Nemesis.Interval f = faults.get(i);
+                if (op.time() >= f.startNanos() && op.time() <= f.endNanos()) {
+                    count(perFault[i], ok);
+                    during = true;
+                }
+            }
+            if (during) {
                 count(inFault, ok);
             }
         }
@@ -35,8 +81,36 @@ public record Stats(long ok, long fail, long info, double availability, double f
         for (long[] s : perSecond) {
             worst = s[1] == 0 ? worst : Math.min(worst, share(s));
         }
+        List<FaultStats> fs = new ArrayList<>();
+        for (int i = 0; i < faults.size(); i++) {
+            Nemesis.Interval f = faults.get(i);
+            boolean during = f.endNanos() < workloadEndNanos;
+            double recovery = Double.NaN;
+            if (during) {
+                Long next = firstAfter(okTimes, f.endNanos());
+                if (next != null && next <= workloadEndNanos) {
+                    recovery = (next - f.endNanos()) / 1e6;
+                }
+            }
+            fs.add(new FaultStats(f, perFault[i][1] == 0 ? Double.NaN : share(perFault[i]), recovery, during));
+        }
         double duringFaults = inFault[1] == 0 ? Double.NaN : share(inFault);
-        return new Stats(all[0], fail, all[1] - all[0] - fail, share(all), duringFaults, worst);
+        return new Stats(all[0], fail, all[1] - all[0] - fail, share(all), duringFaults, worst, fs);
+    }
+
+    /** The first time in the sorted list after {@code t}, or null. */
+    private static Long firstAfter(List<Long> sorted, long t) {
+        int lo = 0;
+        int hi = sorted.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted.get(mid) <= t) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo < sorted.size() ? sorted.get(lo) : null;
     }
 
     private static void count(long[] okAndTotal, int ok) {
@@ -48,10 +122,53 @@ public record Stats(long ok, long fail, long info, double availability, double f
         return okAndTotal[1] == 0 ? 1 : okAndTotal[0] / (double) okAndTotal[1];
     }
 
-    /** The {@code :stats} map of results.edn; {@code :during-faults} is nil when no operation completed during a fault. */
+    /** Recovery times of the faults healed while the workload ran and followed by an :ok. */
+    public List<Double> recoveries() {
+        return faults.stream().filter(FaultStats::recovered).map(FaultStats::recoveryMillis).toList();
+    }
+
+    /** Faults healed while the workload ran that no :ok followed before it stopped. */
+    public long unrecovered() {
+        return faults.stream().filter(f -> f.healedDuringWorkload() && !f.recovered()).count();
+    }
+
+    /** Availability during each fault kind's intervals together, by kind, in order of first appearance. */
+    public Map<String, Double> availabilityByKind() {
+        Map<String, double[]> sums = new LinkedHashMap<>();
+        for (FaultStats f : faults) {
+            if (!Double.isNaN(f.availability())) {
+                double[] s = sums.computeIfAbsent(f.interval().fault().keyword(), k -> new double[2]);
+                s[0] += f.availability();
+                s[1]++;
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        sums.forEach((k, s) -> out.put(k, s[0] / s[1]));
+        return out;
+    }
+
+    /**
+     * The {@code :stats} map of results.edn; {@code :during-faults} is nil when no operation completed
+     * during a fault, a fault's {@code :recovery-ms} is nil when it has none.
+     */
     public String toEdn() {
-        String faults = Double.isNaN(faultAvailability) ? "nil" : String.format(Locale.ROOT, "%.4f", faultAvailability);
+        String during = Double.isNaN(faultAvailability) ? "nil" : String.format(Locale.ROOT, "%.4f", faultAvailability);
+        List<Double> rec = recoveries();
+        String recovery = String.format(Locale.ROOT, "{:measured %d, :unrecovered %d, :max-ms %s, :mean-ms %s}", rec.size(),
+                unrecovered(), rec.isEmpty() ? "nil" : num(rec.stream().mapToDouble(d -> d).max().orElseThrow()),
+                rec.isEmpty() ? "nil" : num(rec.stream().mapToDouble(d -> d).average().orElseThrow()));
+        String perFault = faults.stream().map(f -> String.format(Locale.ROOT,
+                "{:fault :%s, :nodes %s, :detail \"%s\", :start-s %.3f, :end-s %.3f, :availability %s, :recovery-ms %s}",
+                f.interval().fault().keyword(), f.interval().nodes().stream().map(String::valueOf).collect(Collectors.joining(" ", "[", "]")),
+                f.interval().detail().replace("\\", "\\\\").replace("\"", "\\\""), f.interval().startNanos() / 1e9,
+                f.interval().endNanos() / 1e9, Double.isNaN(f.availability()) ? "nil" : num(f.availability()),
+                f.recovered() ? num(f.recoveryMillis()) : "nil")).collect(Collectors.joining(", ", "[", "]"));
         return String.format(Locale.ROOT, "{:ok-count %d, :fail-count %d, :info-count %d, :availability {:overall %.4f, "
-                + ":during-faults %s, :worst-second %.4f}}", ok, fail, info, availability, faults, worstSecond);
+                + ":during-faults %s, :worst-second %.4f}, :recovery %s, :faults %s}", ok, fail, info, availability, during,
+                worstSecond, recovery, perFault);
+    }
+
+    private static String num(double d) {
+        return String.format(Locale.ROOT, "%.4f", d);
     }
 }

@@ -12,7 +12,8 @@ import java.util.TreeSet;
 
 /**
  * timeline.html as Jepsen draws it: one column per process, one box per operation from its
- * invocation to its completion (colored by :type), and fault intervals as bands across all columns.
+ * invocation to its completion (colored by :type), and fault intervals as bands across all columns,
+ * each in its kind's colour and labelled with the kind and what it did (e.g. which node was cut off).
  * Plain positioned divs, so it opens anywhere without scripts.
  */
 final class Timeline {
@@ -32,7 +33,7 @@ final class Timeline {
                 .append("body{font:11px sans-serif} .op{position:absolute;width:").append(COLUMN - 6)
                 .append("px;overflow:hidden;border:1px solid #555;border-radius:2px;box-sizing:border-box}")
                 .append(".ok{background:#6DB6FE}.fail{background:#FEB5DA}.info{background:#FFAA26}.invoke{background:#eee}")
-                .append(".fault{position:absolute;left:0;background:rgba(255,120,0,.15);border-top:1px solid #f80}")
+                .append(".fault{position:absolute;left:0;overflow:hidden;white-space:nowrap}")
                 .append(".head{position:absolute;top:0;font-weight:bold}</style></head><body><h1>").append(esc(title))
                 .append("</h1><div style=\"position:relative;width:").append(COLUMN * processes.size() + 60).append("px;height:")
                 .append(y(history.isEmpty() ? 0 : history.get(history.size() - 1).time()) + 40).append("px\">");
@@ -41,7 +42,9 @@ final class Timeline {
         for (Nemesis.Interval f : faults) {
             b.append("<div class=\"fault\" style=\"top:").append(y(f.startNanos())).append("px;height:")
                     .append(Math.max(1, y(f.endNanos()) - y(f.startNanos()))).append("px;width:").append(COLUMN * processes.size())
-                    .append("px\">").append(f.fault().keyword()).append(' ').append(f.nodes()).append("</div>");
+                    .append("px;background:").append(FaultColors.css(f.fault(), 0.15)).append(";border-top:1px solid ")
+                    .append(FaultColors.css(f.fault(), 1)).append("\" title=\"").append(esc(f.fault().keyword() + ": " + f.detail()))
+                    .append("\"><b>").append(esc(f.fault().keyword())).append("</b> ").append(esc(f.detail())).append("</div>");
         }
         boxes(history, column, b);
         b.append("</div></body></html>\n");

@@ -43,8 +43,7 @@ public final class Verify {
     public record Config(String workload, List<Nemesis.Fault> faults, int timeLimitSeconds, int nodes, double rate,
                          int concurrency, Path store, int nemesisIntervalSeconds, int recoverySeconds, int opsPerKey) {
         public String testName() {
-            String nemesis = faults.isEmpty() ? "none" : String.join("+", faults.stream().map(Nemesis.Fault::keyword).toList());
-            return workload + "-" + nemesis + "-n" + nodes;
+            return workload + "-" + Nemesis.describe(faults) + "-n" + nodes;
         }
     }
 
@@ -60,9 +59,16 @@ public final class Verify {
     }
 
     public static Outcome run(Config cfg, ClusterFactory factory, PrintStream out) throws IOException, InterruptedException {
-        Path run = Store.newRun(cfg.store(), cfg.testName());
         Path scratch = Files.createTempDirectory("tempokv-verify-");
-        Cluster cluster = factory.create(scratch, cfg.nodes());
+        Cluster cluster;
+        try {
+            cluster = factory.create(scratch, cfg.nodes());
+        } catch (IOException | RuntimeException e) {
+            // a cluster that cannot be made (testbed not up, install failed) leaves no empty run in the store
+            deleteTree(scratch);
+            throw e;
+        }
+        Path run = Store.newRun(cfg.store(), cfg.testName());
         Thread stopper = new Thread(cluster::close, "tempokv-verify-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
@@ -81,7 +87,7 @@ public final class Verify {
         }
     }
 
-    private record Recorded(KeyedWorkload workload, List<Op> history, List<Nemesis.Interval> faults) {
+    private record Recorded(KeyedWorkload workload, List<Op> history, List<Nemesis.Interval> faults, long workloadEndNanos) {
     }
 
     private static Recorded exercise(Config cfg, Cluster cluster, PrintStream out) throws IOException, InterruptedException {
@@ -90,6 +96,7 @@ public final class Verify {
         KeyedWorkload w = cfg.workload().equals("set") ? new SetWorkload(history, gen) : new RegisterWorkload(history, gen);
         List<TempoClient> clients = clients(cluster, cfg.concurrency());
         Nemesis nemesis = new Nemesis(cluster, history, cfg.faults(), cfg.nemesisIntervalSeconds() * 1000L, System.nanoTime(), out);
+        long workloadEnd;
         try {
             long t0 = System.nanoTime();
             warmUp(clients);
@@ -99,6 +106,7 @@ public final class Verify {
             nemesis.start();
             Thread.sleep(cfg.timeLimitSeconds() * 1000L);
             w.stopAndJoin();
+            workloadEnd = history.now();
             nemesis.stopAndHeal();
             long healed = System.nanoTime();
             cluster.awaitReady();
@@ -111,7 +119,7 @@ public final class Verify {
         } finally {
             clients.forEach(TempoClient::close);
         }
-        return new Recorded(w, history.ops(), nemesis.intervals());
+        return new Recorded(w, history.ops(), nemesis.intervals(), workloadEnd);
     }
 
     /**
@@ -153,7 +161,7 @@ public final class Verify {
             HistoryIO.write(wr, r.history());
         }
         Report report = IndependentChecker.check(r.workload().model(), r.history(), Budget.defaults().withMaxMillis(120_000));
-        Stats stats = Stats.of(r.history(), r.faults());
+        Stats stats = Stats.of(r.history(), r.faults(), r.workloadEndNanos());
         String edn = report.toEdn().trim();
         Files.writeString(run.resolve("results.edn"), edn.substring(0, edn.length() - 1) + ", :stats " + stats.toEdn() + "}\n");
         System.setProperty("java.awt.headless", "true");
@@ -164,6 +172,17 @@ public final class Verify {
         String duringFaults = Double.isNaN(stats.faultAvailability()) ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * stats.faultAvailability());
         out.printf("verify: ok=%d fail=%d info=%d; availability (ok share of completions) %.1f%% overall, %s during faults "
                 + "(%d faults)%n", stats.ok(), stats.fail(), stats.info(), 100 * stats.availability(), duringFaults, r.faults().size());
+        if (!stats.faults().isEmpty()) {
+            out.println("verify: availability by fault: " + stats.availabilityByKind().entrySet().stream()
+                    .map(e -> String.format(java.util.Locale.ROOT, "%s %.1f%%", e.getKey(), 100 * e.getValue()))
+                    .collect(java.util.stream.Collectors.joining(", ")));
+            List<Double> rec = stats.recoveries();
+            out.println(rec.isEmpty() ? "verify: recovery: no fault was healed while the workload ran"
+                    : String.format(java.util.Locale.ROOT, "verify: recovery (heal to next ok): max %.0f ms, mean %.0f ms over %d "
+                    + "faults healed during the workload%s", rec.stream().mapToDouble(d -> d).max().orElseThrow(),
+                    rec.stream().mapToDouble(d -> d).average().orElseThrow(), rec.size(),
+                    stats.unrecovered() == 0 ? "" : "; " + stats.unrecovered() + " never followed by an ok"));
+        }
         return new Outcome(run, report.verdict(), stats, report.render());
     }
 

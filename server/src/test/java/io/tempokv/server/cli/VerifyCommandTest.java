@@ -78,13 +78,70 @@ class VerifyCommandTest {
         assertEquals(Verdict.VALID, v);
     }
 
+    private void usageError(String expected, String... args) {
+        out.reset();
+        err.reset();
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--store";
+        all[args.length + 1] = store.toString();
+        assertEquals(Main.EXIT_USAGE, verify(all), String.join(" ", args) + ": " + output());
+        assertTrue(output().contains(expected), "'" + expected + "' for " + String.join(" ", args) + ": " + output());
+        assertTrue(output().contains("(see tempokv verify --help)"), output());
+    }
+
     @Test
-    void clustersOfTheDistributionIssueAreAUsageError() {
-        assertEquals(Main.EXIT_USAGE, verify("--cluster", "testbed", "--store", store.toString()));
-        assertTrue(output().contains("distribution issue"), output());
-        assertEquals(Main.EXIT_USAGE, verify("--cluster", "ssh", "--store", store.toString()));
-        assertEquals(Main.EXIT_USAGE, verify("--nodes", "4", "--store", store.toString()));
-        assertEquals(Main.EXIT_USAGE, verify("--nemesis", "partition", "--store", store.toString()));
-        assertEquals(Main.EXIT_USAGE, verify("--workload", "bank", "--store", store.toString()));
+    void partitionsAndClocksOnTheLocalClusterAreAUsageError() {
+        usageError("tempokv verify: partition needs --cluster testbed or ssh", "--nemesis", "kill,partition");
+        usageError("tempokv verify: partition needs --cluster testbed or ssh", "--nemesis", "partition-bridge", "--cluster", "local");
+        usageError("tempokv verify: clock needs --cluster testbed or ssh", "--nemesis", "clock-skew");
+        assertTrue(Files.notExists(store.resolve("latest")), "nothing ran");
+    }
+
+    @Test
+    void badClusterOptionsAreAUsageError() {
+        usageError("--cluster must be local, testbed or ssh, got 'docker'", "--cluster", "docker");
+        usageError("--cluster ssh needs --hosts H1,H2,H3", "--cluster", "ssh");
+        usageError("--hosts must name 3 or 5 hosts, got 2: [a, b]", "--cluster", "ssh", "--hosts", "a,b");
+        usageError("--nodes 5 but --hosts names 3 hosts", "--cluster", "ssh", "--hosts", "a,b,c", "--nodes", "5");
+        usageError("--hosts is for --cluster ssh, not testbed", "--cluster", "testbed", "--testbed-id", "5", "--hosts", "a,b,c");
+        usageError("--testbed-id is for --cluster testbed, not local", "--testbed-id", "5");
+        usageError("--deb is for --cluster testbed or ssh, not local", "--deb", "x.deb");
+        usageError("--deb /nonexistent/tempokv.deb: no such file", "--cluster", "testbed", "--testbed-id", "5", "--deb",
+                "/nonexistent/tempokv.deb");
+        usageError("--cluster testbed needs --testbed-id K (0..9: the TESTBED_ID the testbed was brought up with; got '12')",
+                "--cluster", "testbed", "--testbed-id", "12");
+        usageError("--nemesis: partition-ring needs at least 4 nodes, the cluster has 3", "--cluster", "testbed", "--testbed-id", "5",
+                "--nemesis", "partition-ring");
+        usageError("--nemesis: unknown fault 'split-brain'", "--cluster", "testbed", "--testbed-id", "5", "--nemesis", "split-brain");
+        usageError("--nodes must be 3 or 5, got 4", "--nodes", "4");
+        usageError("--workload must be register or set, got 'bank'", "--workload", "bank");
+    }
+
+    private static VerifyCommand.Plan plan(String env, String... args) throws Exception {
+        return VerifyCommand.plan(new org.apache.commons.cli.DefaultParser().parse(VerifyCommand.options(), args), env);
+    }
+
+    @Test
+    void testbedPlansTakeTheIdFromTheOptionOrTheEnvironment() throws Exception {
+        org.apache.commons.cli.ParseException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.apache.commons.cli.ParseException.class, () -> plan(null, "--cluster", "testbed"));
+        assertTrue(e.getMessage().startsWith("--cluster testbed needs --testbed-id K"), e.getMessage());
+        assertEquals(7, plan("7", "--cluster", "testbed").target().testbedId());
+        assertEquals(5, plan("7", "--cluster", "testbed", "--testbed-id", "5").target().testbedId());
+
+        VerifyCommand.Plan all = plan(null, "--cluster", "testbed", "--testbed-id", "5", "--nodes", "5", "--nemesis", "all");
+        assertEquals(List.of(io.tempokv.verify.cluster.Nemesis.Fault.values()), all.config().faults(), "all kinds on 5 nodes");
+        assertTrue(all.target().ssh().clockFaults(), "clock faults set libfaketime up");
+        assertEquals("register-kill+pause+partition+clock-n5", all.config().testName());
+        VerifyCommand.Plan partition = plan(null, "--cluster", "testbed", "--testbed-id", "5", "--nemesis", "partition");
+        assertEquals(3, partition.config().faults().size(), "no ring on 3 nodes");
+        assertTrue(!partition.target().ssh().clockFaults(), "no libfaketime without clock faults");
+        VerifyCommand.Plan local = plan(null, "--nemesis", "all");
+        assertEquals(List.of(io.tempokv.verify.cluster.Nemesis.Fault.KILL, io.tempokv.verify.cluster.Nemesis.Fault.PAUSE),
+                local.config().faults(), "all on the local cluster is what it can do");
+        VerifyCommand.Plan ssh = plan(null, "--cluster", "ssh", "--hosts", "db1,db2=10.0.0.2,db3", "--nemesis", "clock");
+        assertEquals(List.of("db1", "db2=10.0.0.2", "db3"), ssh.target().hosts());
+        assertEquals(3, ssh.config().nodes());
     }
 }

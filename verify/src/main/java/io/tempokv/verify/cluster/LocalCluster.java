@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -19,6 +21,10 @@ import java.util.stream.IntStream;
  * A cluster of tempokv nodes as separate JVM processes on loopback, each with its own config and
  * data directory under one base directory. Nodes are killed and stopped by their process handles,
  * never by name. Used by the demo, bench, the robustness suite and the integration tests.
+ *
+ * <p>It can kill and pause nodes but not partition them or skew their clocks: the nodes share the
+ * host's loopback interface and its clock, which the suite never changes. Those faults need
+ * {@link SshCluster} (test nodes or real hosts); the methods here say so.
  */
 public final class LocalCluster implements Cluster {
     /** One node: its ports, directory and current process (null while down). */
@@ -53,6 +59,10 @@ public final class LocalCluster implements Cluster {
     }
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    static final String NO_PARTITION = "a LocalCluster cannot partition its nodes: they are processes on one host's "
+            + "loopback interface; partition needs --cluster testbed or ssh (SshCluster, TestbedCluster)";
+    static final String NO_CLOCK = "a LocalCluster cannot skew its nodes' clocks: they share the host's clock, which the "
+            + "suite never changes; clock needs --cluster testbed or ssh (SshCluster, TestbedCluster)";
 
     private final Path base;
     private final List<NodeProcess> nodes = new ArrayList<>();
@@ -147,6 +157,41 @@ public final class LocalCluster implements Cluster {
 
     public List<NodeProcess> nodes() {
         return nodes;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.PROCESS);
+    }
+
+    /** Always throws: nodes on one loopback interface cannot be partitioned from each other. */
+    @Override
+    public void partition(Grudge grudge) {
+        throw new UnsupportedOperationException(NO_PARTITION);
+    }
+
+    /** No partition can exist here, so there is nothing to heal. */
+    @Override
+    public void healPartition() {
+        // nothing to do: partition always refuses
+    }
+
+    /** Always throws: the nodes share the host's clock, which the suite never changes. */
+    @Override
+    public void setClockOffsets(Map<Integer, Long> offsetSeconds) {
+        throw new UnsupportedOperationException(NO_CLOCK);
+    }
+
+    /** Always throws, as {@link #setClockOffsets}. */
+    @Override
+    public void strobeClocks(List<Integer> nodes, long deltaSeconds, long periodMillis) {
+        throw new UnsupportedOperationException(NO_CLOCK);
+    }
+
+    /** No clock was ever skewed here, so there is nothing to reset. */
+    @Override
+    public void resetClocks() {
+        // nothing to do: setClockOffsets and strobeClocks always refuse
     }
 
     @Override
