@@ -180,6 +180,10 @@ class AnsibleDeployTest {
 
     /** Runs the action while ten clients (spread over all five nodes) run a register workload. */
     static List<Op> underLoad(Testbed tb, Action action) throws Exception {
+        return underLoad(tb, action, new java.util.HashMap<>());
+    }
+
+    static List<Op> underLoad(Testbed tb, Action action, Map<String, Long> errorsOut) throws Exception {
         List<TempoClient> clients = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             clients.add(TempoClient.connect(endpoints(tb, i), new ClientOptions(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(10), 4)));
@@ -194,6 +198,8 @@ class AnsibleDeployTest {
         } finally {
             clients.forEach(TempoClient::close);
         }
+        errorsOut.putAll(w.errors());
+        w.errors().forEach((reason, n) -> System.out.println("systest:   " + n + " x " + reason));
         return w.history().ops();
     }
 

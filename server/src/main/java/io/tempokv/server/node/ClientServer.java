@@ -37,6 +37,9 @@ public final class ClientServer implements AutoCloseable {
         byte[] statusFrame(long tag);
     }
 
+    /** Open client connections, closed together when the node shuts down. */
+    private final io.netty.channel.group.ChannelGroup connections =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     private static final Logger LOG = Logger.getLogger(ClientServer.class.getName());
 
     private final int node;
@@ -60,6 +63,7 @@ public final class ClientServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxFrameBytes, 0, 4, 0, 4),
                                 new ByteArrayDecoder(), new LengthFieldPrepender(4), new ByteArrayEncoder(), new Handler());
                     }
@@ -71,11 +75,16 @@ public final class ClientServer implements AutoCloseable {
         return rejectedConnections.get();
     }
 
+    /**
+     * Stops taking requests: closes the port and every client connection, so that clients resend
+     * their requests (same ids) to another node instead of reaching shards that are stopping.
+     */
     @Override
     public void close() {
         if (server != null) {
             server.close().awaitUninterruptibly();
         }
+        connections.close().awaitUninterruptibly();
     }
 
     private final class Handler extends SimpleChannelInboundHandler<byte[]> {

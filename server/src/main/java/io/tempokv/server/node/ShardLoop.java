@@ -116,7 +116,9 @@ public final class ShardLoop implements Runnable {
     /** A client request; answered REJECTED at once when the loop is overloaded or stopped. */
     public void submit(Request r, Consumer<Reply> replyTo) {
         if (!running) {
-            replyTo.accept(Reply.rejected(r.id(), "shard " + shard + " on node " + node + " is stopped: " + failure));
+            replyTo.accept(Reply.rejected(r.id(), failure == null
+                    ? "node " + node + " is shutting down (shard " + shard + " stopped); send the request to another node"
+                    : "shard " + shard + " on node " + node + " is stopped: " + failure));
         } else if (!queue.offer(new SubmitEvent(r, replyTo))) {
             metrics.rejectedOverload.incrementAndGet();
             replyTo.accept(Reply.rejected(r.id(), "node " + node + " shard " + shard + " is overloaded (queue full); retry later"));

@@ -21,6 +21,8 @@ public abstract class KeyedWorkload {
     private final Generator generator;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stop;
+    /** Why operations failed or ended unknown, by exception class and message: bounded to 32 distinct reasons. */
+    private final java.util.Map<String, Long> errors = new java.util.LinkedHashMap<>();
 
     protected KeyedWorkload(History history, Generator generator) {
         this.history = history;
@@ -90,6 +92,19 @@ public abstract class KeyedWorkload {
         Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
         boolean definite = cause instanceof RequestRejectedException || cause instanceof NoEndpointReachableException;
         history.complete(p, definite ? Op.Type.FAIL : Op.Type.INFO, f, key, value, t0);
+        String reason = (definite ? ":fail " : ":info ") + f + ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        synchronized (errors) {
+            if (errors.containsKey(reason) || errors.size() < 32) {
+                errors.merge(reason, 1L, Long::sum);
+            }
+        }
         return definite;
+    }
+
+    /** The reasons of :fail and :info completions with their counts (the first 32 distinct ones). */
+    public java.util.Map<String, Long> errors() {
+        synchronized (errors) {
+            return new java.util.LinkedHashMap<>(errors);
+        }
     }
 }
