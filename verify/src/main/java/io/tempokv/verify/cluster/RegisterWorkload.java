@@ -18,8 +18,19 @@ import java.util.SplittableRandom;
 public final class RegisterWorkload extends KeyedWorkload {
     private static final int VALUES = 5;
 
+    private final String prefix;
+
     public RegisterWorkload(History history, Generator generator) {
+        this(history, generator, "k");
+    }
+
+    /**
+     * Keys are {@code prefix + n}. Every register starts absent, so two runs against one cluster
+     * (whose data outlives a run) need different prefixes.
+     */
+    public RegisterWorkload(History history, Generator generator, String prefix) {
         super(history, generator);
+        this.prefix = prefix;
     }
 
     @Override
@@ -45,7 +56,7 @@ public final class RegisterWorkload extends KeyedWorkload {
     protected boolean read(TempoClient c, long p, long key) {
         long t0 = history.invoke(p, "read", key, null);
         try {
-            Optional<String> v = c.get("k" + key).get();
+            Optional<String> v = c.get(prefix + key).get();
             history.complete(p, Op.Type.OK, "read", key, v.map(Long::parseLong).orElse(null), t0);
             return true;
         } catch (Exception e) {
@@ -56,7 +67,7 @@ public final class RegisterWorkload extends KeyedWorkload {
     private boolean write(TempoClient c, long p, long key, long v) {
         long t0 = history.invoke(p, "write", key, v);
         try {
-            c.put("k" + key, Long.toString(v)).get();
+            c.put(prefix + key, Long.toString(v)).get();
             history.complete(p, Op.Type.OK, "write", key, v, t0);
             return true;
         } catch (Exception e) {
@@ -68,7 +79,7 @@ public final class RegisterWorkload extends KeyedWorkload {
         List<Long> value = Arrays.asList(expected, v);
         long t0 = history.invoke(p, "cas", key, value);
         try {
-            CasResult r = c.cas("k" + key, Long.toString(expected), Long.toString(v)).get();
+            CasResult r = c.cas(prefix + key, Long.toString(expected), Long.toString(v)).get();
             history.complete(p, r.applied() ? Op.Type.OK : Op.Type.FAIL, "cas", key, value, t0);
             return true;
         } catch (Exception e) {
