@@ -298,7 +298,9 @@ public final class LocalCluster implements Cluster {
                             + " while starting; last lines of " + n.dir.resolve("node.log") + ":\n" + tail(n.dir.resolve("node.log")));
                 }
             }
-            notReady = nodes.stream().filter(NodeProcess::running).filter(n -> !ready(n)).map(n -> n.id).toList();
+            // every started node counts, even one that exits right after the check above: it is
+            // never ready, so the next round reports it instead of this one skipping it
+            notReady = nodes.stream().filter(n -> n.process != null).filter(n -> !ready(n)).map(n -> n.id).toList();
             if (notReady.isEmpty()) {
                 return;
             }
