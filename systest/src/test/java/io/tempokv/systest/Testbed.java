@@ -22,8 +22,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The Debian test nodes of testbed/, shared by every test class of a run: brought up once (five
- * nodes, TESTBED_ID 7 so that a developer's own testbed 0 is left alone) and taken down when the
- * run ends. Commands reach the nodes over SSH with the generated ssh_config, as they would reach VMs.
+ * nodes, TESTBED_ID 7 so that a developer's own testbed 0 is left alone), from scratch (whatever
+ * an interrupted earlier run left of testbed 7 is removed first), and taken down when the run ends. Commands reach the nodes over SSH with the generated ssh_config, as they would reach VMs.
  */
 final class Testbed implements AutoCloseable, ExtensionContext.Store.CloseableResource {
     static final int ID = Integer.getInteger("tempokv.testbed.id", 7);
@@ -113,6 +113,12 @@ final class Testbed implements AutoCloseable, ExtensionContext.Store.CloseableRe
     private static Testbed up() {
         Path repo = repo();
         long t0 = System.nanoTime();
+        // Start from nothing: testbed/up keeps the disks of nodes it finds crashed, so a run that was
+        // interrupted (a stopped session, a killed JVM) would hand its installed packages and data
+        // to this one. The classes build on each other's state and need fresh nodes.
+        run(List.of(repo.resolve("testbed/down").toString()), Map.of("TESTBED_ID", Integer.toString(ID)), Duration.ofMinutes(5))
+                .orThrow("testbed/down before the run (TESTBED_ID=" + ID + ")");
+        System.out.printf("systest: testbed %d cleared in %.1f s%n", ID, (System.nanoTime() - t0) / 1e9);
         Result r = run(List.of(repo.resolve("testbed/up").toString(), "--nodes", Integer.toString(NODES), "--quiet"),
                 Map.of("TESTBED_ID", Integer.toString(ID)), Duration.ofMinutes(20));
         r.orThrow("testbed/up --nodes " + NODES + " (TESTBED_ID=" + ID + ")");
@@ -132,7 +138,22 @@ final class Testbed implements AutoCloseable, ExtensionContext.Store.CloseableRe
             }
         }
         System.out.printf("systest: testbed %d up with %d nodes in %.1f s%n", ID, NODES, (System.nanoTime() - t0) / 1e9);
-        return new Testbed(repo, env);
+        Testbed tb = new Testbed(repo, env);
+        tb.assertPristine();
+        return tb;
+    }
+
+    /** Every node is as testbed/up makes it: no tempokv package, data, process or unpacked tarball. */
+    void assertPristine() {
+        for (int i = 1; i <= NODES; i++) {
+            Result r = ssh(i, "dpkg -s tempokv >/dev/null 2>&1 && echo package; test -e /var/lib/tempokv && echo data; "
+                    + "test -e /opt/tk && echo tarball; pgrep -f '[i]o.tempokv.server' >/dev/null && echo process; true");
+            r.orThrow("checking that " + name(i) + " is fresh");
+            if (!r.out().isBlank()) {
+                throw new IllegalStateException(name(i) + " is not fresh after testbed/down + up (found: "
+                        + r.out().strip().replace('\n', ' ') + "); its overlay was kept from an earlier run");
+            }
+        }
     }
 
     /** Runs a local command; never throws on a non-zero exit (see {@link Result#orThrow}). */
