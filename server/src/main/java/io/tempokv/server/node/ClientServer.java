@@ -113,6 +113,12 @@ public final class ClientServer implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof java.io.IOException) {
+                // the client went away (a reset, a broken pipe): nothing malformed, nothing to answer
+                LOG.fine(() -> "node=" + node + " client connection from " + ctx.channel().remoteAddress() + " ended: " + cause);
+                ctx.close();
+                return;
+            }
             reject(ctx, cause.toString());
         }
 

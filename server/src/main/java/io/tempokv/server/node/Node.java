@@ -127,6 +127,8 @@ public final class Node implements AutoCloseable {
                 transport::droppedMessages);
         metrics.gauge("tempokv_connections_rejected", "Client and peer connections closed for malformed input", Map.of(),
                 () -> transport.rejectedConnections() + clients.rejectedConnections());
+        metrics.gauge("tempokv_peer_connection_errors", "Outbound peer connections closed by an I/O error (then redialled)", Map.of(),
+                transport::outboundConnectionErrors);
     }
 
     private long dataDirBytes() {
