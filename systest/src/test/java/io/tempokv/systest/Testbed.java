@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The Debian test nodes of testbed/, shared by every test class of a run: brought up once (five
  * nodes, TESTBED_ID 7 so that a developer's own testbed 0 is left alone), from scratch (whatever
- * an interrupted earlier run left of testbed 7 is removed first), and taken down when the run ends. Commands reach the nodes over SSH with the generated ssh_config, as they would reach VMs.
+ * an interrupted earlier run left of testbed 7 is removed first), and taken down when the run
+ * ends. Commands reach the nodes over SSH with the generated ssh_config, as they would reach VMs.
  */
 final class Testbed implements AutoCloseable, ExtensionContext.Store.CloseableResource {
     static final int ID = Integer.getInteger("tempokv.testbed.id", 7);
@@ -116,14 +117,11 @@ final class Testbed implements AutoCloseable, ExtensionContext.Store.CloseableRe
         // Start from nothing: testbed/up keeps the disks of nodes it finds crashed, so a run that was
         // interrupted (a stopped session, a killed JVM) would hand its installed packages and data
         // to this one. The classes build on each other's state and need fresh nodes.
-        run(List.of(repo.resolve("testbed/down").toString()), Map.of("TESTBED_ID", Integer.toString(ID)), Duration.ofMinutes(5))
-                .orThrow("testbed/down before the run (TESTBED_ID=" + ID + ")");
+        script(repo, Duration.ofMinutes(5), "down").orThrow("testbed/down before the run (TESTBED_ID=" + ID + ")");
         System.out.printf("systest: testbed %d cleared in %.1f s%n", ID, (System.nanoTime() - t0) / 1e9);
-        Result r = run(List.of(repo.resolve("testbed/up").toString(), "--nodes", Integer.toString(NODES), "--quiet"),
-                Map.of("TESTBED_ID", Integer.toString(ID)), Duration.ofMinutes(20));
+        Result r = script(repo, Duration.ofMinutes(20), "up", "--nodes", Integer.toString(NODES), "--quiet");
         r.orThrow("testbed/up --nodes " + NODES + " (TESTBED_ID=" + ID + ")");
-        Result envOut = run(List.of(repo.resolve("testbed/env").toString()), Map.of("TESTBED_ID", Integer.toString(ID)), Duration.ofSeconds(30))
-                .orThrow("testbed/env");
+        Result envOut = script(repo, Duration.ofSeconds(30), "env").orThrow("testbed/env");
         Map<String, String> env = new LinkedHashMap<>();
         for (String line : envOut.out().split("\n")) {
             line = line.strip();
@@ -154,6 +152,13 @@ final class Testbed implements AutoCloseable, ExtensionContext.Store.CloseableRe
                         + r.out().strip().replace('\n', ' ') + "); its overlay was kept from an earlier run");
             }
         }
+    }
+
+    /** One of the testbed/ scripts for this run's TESTBED_ID. */
+    private static Result script(Path repo, Duration timeout, String name, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(repo.resolve("testbed/" + name).toString()));
+        cmd.addAll(List.of(args));
+        return run(cmd, Map.of("TESTBED_ID", Integer.toString(ID)), timeout);
     }
 
     /** Runs a local command; never throws on a non-zero exit (see {@link Result#orThrow}). */
@@ -257,7 +262,7 @@ final class Testbed implements AutoCloseable, ExtensionContext.Store.CloseableRe
             return;
         }
         closed = true;
-        Result r = run(List.of(repo.resolve("testbed/down").toString()), Map.of("TESTBED_ID", Integer.toString(ID)), Duration.ofMinutes(5));
+        Result r = script(repo, Duration.ofMinutes(5), "down");
         System.out.println("systest: testbed/down (TESTBED_ID=" + ID + ") exit " + r.exit());
     }
 }

@@ -38,7 +38,7 @@ class PeerTransportTest {
     }
 
     /** Accepts connections, reads a little, then resets each one (SO_LINGER 0), as a killed peer's kernel does. */
-    private static Thread resettingPeer(ServerSocket server, AtomicInteger accepted) {
+    private static void resettingPeer(ServerSocket server, AtomicInteger accepted) {
         Thread t = new Thread(() -> {
             while (!server.isClosed()) {
                 try (Socket s = server.accept()) {
@@ -60,7 +60,6 @@ class PeerTransportTest {
         }, "resetting-peer");
         t.setDaemon(true);
         t.start();
-        return t;
     }
 
     @Test
