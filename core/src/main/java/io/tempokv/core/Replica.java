@@ -54,6 +54,7 @@ public final class Replica {
     private final Map<Integer, Map<Integer, ExecutedSet>> peerExecuted = new TreeMap<>();
     private final Map<CommandId, Long> unknownRequestedAt = new TreeMap<>();
     private final long[] lastHeard;
+    private final boolean[] unreachable;
 
     private final ArrayDeque<Message> selfQueue = new ArrayDeque<>();
     private final List<Outbox.Envelope> stepSends = new ArrayList<>();
@@ -74,6 +75,7 @@ public final class Replica {
         this.executor = new Executor(promises);
         this.stateMachine = new StateMachine(store, config.shard(), config.shards());
         this.lastHeard = new long[config.n()];
+        this.unreachable = new boolean[config.n()];
     }
 
     /** Opens a replica over its store: a fresh one if the store is empty, else restarted from it. */
@@ -107,6 +109,24 @@ public final class Replica {
 
     public long now() {
         return now;
+    }
+
+    /**
+     * The host's word on its link to a member: false when it has no connection to it (the peer
+     * reset or refused it, as a killed process does at once), true when it has one again. A member
+     * the host cannot reach counts as suspected whatever was last heard from it, so fast quorums
+     * and recovery turns move away from a crashed peer without waiting out {@code suspectTicks}.
+     * Silence still makes a reachable member suspected (a paused or partitioned peer keeps its
+     * connection). Affects only liveness choices, never safety.
+     */
+    public void setReachable(int member, boolean reachable) {
+        if (!config.isMember(member)) {
+            throw new IllegalArgumentException("setReachable(" + member + "): not a member of shard " + config.shard()
+                    + " (members " + config.members() + ")");
+        }
+        if (member != self) {
+            unreachable[config.indexOf(member)] = !reachable;
+        }
     }
 
     /** Commands known here that are not committed yet, plus committed ones waiting to execute. */
@@ -357,7 +377,11 @@ public final class Replica {
     }
 
     private boolean suspected(int m) {
-        return m != self && now - lastHeard[config.indexOf(m)] > config.timing().suspectTicks();
+        if (m == self) {
+            return false;
+        }
+        int i = config.indexOf(m);
+        return unreachable[i] || now - lastHeard[i] > config.timing().suspectTicks();
     }
 
     // ---------------------------------------------------------------- propose and payload (§6.3)
@@ -643,6 +667,11 @@ public final class Replica {
             c.phase = Phase.RECOVER_P;
         }
         c.bal = r.ballot();
+        if (r.ballot().process() != self) {
+            // Another process leads a recovery of this command: give it time to finish before
+            // this one starts a ballot of its own that would cut it off (§10.2).
+            c.nextRecoveryTick = Math.max(c.nextRecoveryTick, now + backoff(c));
+        }
         markDirty(c);
         long value = c.abal.isZero() ? c.proposal : c.accepted;
         send(from, new MRecAck(c.id, value, c.phase, c.abal, r.ballot()));
@@ -715,11 +744,14 @@ public final class Replica {
         return Outcome.REDUNDANT;
     }
 
-    /** Exponential, capped, randomised: duelling recovery leaders drift apart (§10.2). */
+    /**
+     * Exponential, capped, randomised over the whole base: duelling recovery leaders drift apart
+     * by about one recovery round, not by a sliver of it (§10.2).
+     */
     private long backoff(Cmd c) {
         ReplicaConfig.Timing t = config.timing();
-        long base = Math.min((long) t.recoveryTimeoutTicks() << Math.min(c.recoveryAttempts, 6), t.backoffMaxTicks());
-        return base + random.nextInt(t.recoveryTimeoutTicks());
+        long base = Math.max(1, Math.min((long) t.recoveryTimeoutTicks() << Math.min(c.recoveryAttempts, 6), t.backoffMaxTicks()));
+        return base + random.nextLong(base);
     }
 
     // ---------------------------------------------------------------- timers (§10)
@@ -736,15 +768,40 @@ public final class Replica {
                 }
                 continue;
             }
+            if (waitsOnSuspected(c)) {
+                startRecovery(c);
+                continue;
+            }
             if (now < c.nextRecoveryTick) {
                 continue;
             }
-            if (responsible(c) || now - c.createdTick > 3L * t.recoveryTimeoutTicks()) {
+            long age = now - c.createdTick;
+            if (c.coordinator == self && c.recoveryAttempts == 0 && age < t.coordinatorPatienceTicks()) {
+                // Our own fast or slow path may still finish: a slow commit is not a failure.
+                c.nextRecoveryTick = c.createdTick + t.coordinatorPatienceTicks() + random.nextInt(t.recoveryTimeoutTicks());
+            } else if (responsible(c) || age > 3L * t.coordinatorPatienceTicks()) {
                 startRecovery(c);
             } else {
                 c.nextRecoveryTick = now + t.recoveryTimeoutTicks() + random.nextInt(t.recoveryTimeoutTicks());
             }
         }
+    }
+
+    /**
+     * A fast path this replica coordinates that can no longer finish: a member of its fast quorum
+     * that has not answered is suspected. Recovery needs only n - f replies, so it starts at once
+     * instead of after the recovery timeout.
+     */
+    private boolean waitsOnSuspected(Cmd c) {
+        if (c.coordinator != self || c.phase != Phase.PROPOSE || c.proposeAcks == null || c.leading != null) {
+            return false;
+        }
+        for (int m : c.quorum) {
+            if (!c.proposeAcks.containsKey(m) && suspected(m)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The first non-suspected member in ring order from the coordinator recovers first (§10.2). */

@@ -11,12 +11,18 @@ import java.util.List;
 public record ReplicaConfig(int shard, int shards, List<Integer> members, int self, int f, int buckets,
                             Timing timing, Limits limits) {
 
-    /** Timers, all counted in ticks of the host's clock. */
+    /**
+     * Timers, all counted in ticks of the host's clock. {@code recoveryTimeoutTicks}: a command whose
+     * coordinator is suspected is recovered by the responsible member after this (plus jitter), and
+     * it is the base of the recovery backoff. {@code coordinatorPatienceTicks}: how long a live
+     * coordinator's command may take before the coordinator recovers it itself (at once if a
+     * fast-quorum member that has not answered is suspected); others step in after three times it.
+     */
     public record Timing(int promiseIntervalTicks, int fullRefreshIntervals, int gcIntervalTicks,
-                         int scanIntervalTicks, int recoveryTimeoutTicks, int suspectTicks,
-                         int commitRequestTicks, int backoffMaxTicks) {
+                         int scanIntervalTicks, int recoveryTimeoutTicks, int coordinatorPatienceTicks,
+                         int suspectTicks, int commitRequestTicks, int backoffMaxTicks) {
         public static Timing defaults() {
-            return new Timing(5, 8, 20, 5, 60, 40, 30, 480);
+            return new Timing(5, 8, 20, 5, 60, 60, 40, 30, 480);
         }
     }
 

@@ -2,6 +2,7 @@ package io.tempokv.core;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tempokv.core.store.InMemoryStore;
@@ -26,5 +27,21 @@ class StuckCommandReportTest {
         assertTrue(report.contains("coordinator=1"), report);
         assertTrue(report.contains("2:suspected") && report.contains("3:suspected"), report);
         assertTrue(report.contains("uncommitted=1"), report);
+    }
+
+    /** The host's link state overrides what was last heard: an unreachable peer is suspected at once, until it is reachable again. */
+    @Test
+    void aPeerTheHostCannotReachIsSuspectedAtOnce() {
+        Replica r = Replica.open(ReplicaConfig.of(List.of(1, 2, 3), 1, 1), new InMemoryStore(), new SplittableRandom(7));
+        r.submit(new Request(new ClientRequestId(5, 1), List.of(Op.put("k", "v"))));
+        assertTrue(r.describeOldestUnfinished(0).contains("2:heard 3:heard"), r.describeOldestUnfinished(0));
+        r.setReachable(3, false);
+        assertTrue(r.describeOldestUnfinished(0).contains("2:heard 3:suspected"), r.describeOldestUnfinished(0));
+        r.setReachable(3, true);
+        assertTrue(r.describeOldestUnfinished(0).contains("2:heard 3:heard"), r.describeOldestUnfinished(0));
+        r.setReachable(1, false);
+        assertTrue(r.describeOldestUnfinished(0).contains("2:heard 3:heard"), "a replica never suspects itself");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.setReachable(4, false));
+        assertTrue(e.getMessage().contains("not a member"), e.getMessage());
     }
 }

@@ -173,6 +173,14 @@ public final class Simulation {
         node.replica = null;
         node.crashAfterNextSend = false;
         log("crash " + id);
+        // A killed process resets its connections, and a host sees that at once; a machine that
+        // vanishes does not. Each peer learns of the crash from its link or only from the silence.
+        for (int m : members) {
+            if (m != id && nodes[m].replica != null && rng.nextBoolean()) {
+                nodes[m].replica.setReachable(id, false);
+                log("link " + m + "->" + id + " down");
+            }
+        }
     }
 
     /** Crash the node right after its next step that sends messages, delivering only some of them. */
@@ -189,6 +197,11 @@ public final class Simulation {
             return;
         }
         start(node);
+        for (int m : members) {
+            if (m != id && nodes[m].replica != null) {
+                nodes[m].replica.setReachable(id, true);
+            }
+        }
         log("restart " + id + " incarnation " + node.incarnation);
     }
 

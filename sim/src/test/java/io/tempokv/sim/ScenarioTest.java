@@ -50,6 +50,40 @@ class ScenarioTest {
     }
 
     /**
+     * Node 3, a member of node 1's fast quorum {1, 2, 3} (n = 5, f = 1), goes silent right after
+     * node 1 proposed to it. When node 1's link to 3 drops (a killed peer resets its connection),
+     * node 1 recovers its command at its next scan and commits it in a few round trips; when only
+     * the silence tells, it waits out the suspicion timeout (40 ticks) first.
+     */
+    @Test
+    void aCoordinatorRecoversAtOnceWhenALinkToItsFastQuorumDrops() {
+        long withHint = ticksToCommitWithNode3Cut(true);
+        long silenceOnly = ticksToCommitWithNode3Cut(false);
+        assertTrue(withHint < 30, "with the link down the command took " + withHint + " ticks");
+        assertTrue(silenceOnly > 40, "with silence only the command took " + silenceOnly + " ticks");
+    }
+
+    private static long ticksToCommitWithNode3Cut(boolean linkDown) {
+        ScenarioSupport s = new ScenarioSupport(5, 1, 7);
+        s.sim.runFor(50);
+        ClientRequestId id = s.put(1, "x", "a");
+        s.sim.isolate(3);
+        s.sim.runFor(2);
+        if (linkDown) {
+            s.sim.replica(1).setReachable(3, false);
+        }
+        long start = s.sim.time();
+        s.awaitAnswered(id, 500);
+        long took = s.sim.time() - start;
+        assertEquals(1, s.sim.totals().recoveriesStarted, "only the coordinator recovers");
+        assertEquals(0, s.sim.totals().fastPaths);
+        s.sim.heal();
+        s.awaitExecutedEverywhere("x", 1, 2000);
+        s.assertConsistent();
+        return took;
+    }
+
+    /**
      * Coordinators 1 and 5 propose conflicting commands; node 2 sees 5's command first, so its
      * proposal for 1's command is the only one carrying the maximum: fewer than f = 2, slow path.
      */

@@ -54,7 +54,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
 
     static final int PENDING_PER_PEER_MAX = 200_000;
     static final long BACKOFF_MIN_MILLIS = 50;
-    static final long BACKOFF_MAX_MILLIS = 1_000;
+    static final long BACKOFF_MAX_MILLIS = 500;
 
     private static final Logger LOG = Logger.getLogger(PeerTransport.class.getName());
 
@@ -114,6 +114,14 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
             }
         });
         return out;
+    }
+
+    /** Our outbound connection to this peer is up: what we send it now can arrive. */
+    @Override
+    public boolean reachable(int peer) {
+        Link l = links.get(peer);
+        Channel c = l == null ? null : l.channel;
+        return c != null && c.isActive();
     }
 
     public long droppedMessages() {

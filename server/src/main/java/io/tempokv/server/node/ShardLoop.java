@@ -34,6 +34,11 @@ public final class ShardLoop implements Runnable {
         void send(int to, int shard, Message m);
 
         void flush();
+
+        /** Whether messages to this peer can leave now (its connection is up); core treats a peer it cannot reach as suspected. */
+        default boolean reachable(int peer) {
+            return true;
+        }
     }
 
     /** Events handed to the loop from other threads. */
@@ -154,6 +159,11 @@ public final class ShardLoop implements Runnable {
     }
 
     private long step(List<Event> batch, long nextTick) {
+        for (int m : replica.config().members()) {
+            if (m != replica.config().self()) {
+                replica.setReachable(m, transport.reachable(m));
+            }
+        }
         for (Event e : batch) {
             if (e instanceof PeerEvent p) {
                 replica.handle(p.from(), p.message());

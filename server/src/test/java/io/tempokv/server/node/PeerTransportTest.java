@@ -1,6 +1,7 @@
 package io.tempokv.server.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
@@ -118,5 +119,70 @@ class PeerTransportTest {
         assertTrue(failures <= connections, failures + " failure lines for " + connections + " connections: at most one each");
         assertTrue(connections >= 4, "the node redialled the peer after each reset: " + connections + " connections");
         assertTrue(errors >= 3, "resets were counted as connection errors: " + errors);
+    }
+
+    /** Accepts connections and holds them open until the server socket closes; returns the accepted sockets. */
+    private static List<Socket> holdingPeer(ServerSocket server) {
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        Thread t = new Thread(() -> {
+            while (!server.isClosed()) {
+                try {
+                    held.add(server.accept());
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "holding-peer");
+        t.setDaemon(true);
+        t.start();
+        return held;
+    }
+
+    private static boolean await(java.util.function.BooleanSupplier condition, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /**
+     * What the shard loop tells core about a peer (ShardLoop.Transport.reachable): true while the
+     * outbound connection is up, false as soon as the peer's end closes it (a killed process),
+     * true again once the redial reaches a restarted peer.
+     */
+    @Test
+    void reachableFollowsTheOutboundConnection() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        int port = freePort();
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+        PeerTransport t = new PeerTransport(1, "test", 1, Map.of(2, address), group, (from, shard, m) -> { });
+        try {
+            ServerSocket first = new ServerSocket();
+            first.setReuseAddress(true);
+            first.bind(address);
+            List<Socket> held = holdingPeer(first);
+            t.start(new InetSocketAddress("127.0.0.1", freePort()));
+            assertTrue(await(() -> t.reachable(2), 10), "connected to the peer");
+            assertFalse(t.reachable(3), "a peer that is not a member is never reachable");
+            first.close();
+            for (Socket s : held) {
+                s.setSoLinger(true, 0);
+                s.close();
+            }
+            assertTrue(await(() -> !t.reachable(2), 10), "the peer's reset made it unreachable");
+            try (ServerSocket second = new ServerSocket()) {
+                second.setReuseAddress(true);
+                second.bind(address);
+                holdingPeer(second);
+                assertTrue(await(() -> t.reachable(2), 10), "redialled the restarted peer");
+            }
+        } finally {
+            t.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
     }
 }
