@@ -793,7 +793,8 @@ public final class Replica {
      * instead of after the recovery timeout.
      */
     private boolean waitsOnSuspected(Cmd c) {
-        if (c.coordinator != self || c.phase != Phase.PROPOSE || c.proposeAcks == null || c.leading != null) {
+        // proposeAcks is non-null only while this replica, as coordinator, collects its fast path.
+        if (c.proposeAcks == null || c.phase != Phase.PROPOSE) {
             return false;
         }
         for (int m : c.quorum) {

@@ -24,6 +24,11 @@ public record ReplicaConfig(int shard, int shards, List<Integer> members, int se
         public static Timing defaults() {
             return new Timing(5, 8, 20, 5, 60, 60, 40, 30, 480);
         }
+
+        public Timing withCoordinatorPatience(int ticks) {
+            return new Timing(promiseIntervalTicks, fullRefreshIntervals, gcIntervalTicks, scanIntervalTicks,
+                    recoveryTimeoutTicks, ticks, suspectTicks, commitRequestTicks, backoffMaxTicks);
+        }
     }
 
     /** Every bound the replica enforces. */
@@ -109,5 +114,9 @@ public record ReplicaConfig(int shard, int shards, List<Integer> members, int se
 
     public ReplicaConfig withSelf(int newSelf) {
         return new ReplicaConfig(shard, shards, members, newSelf, f, buckets, timing, limits);
+    }
+
+    public ReplicaConfig withTiming(Timing newTiming) {
+        return new ReplicaConfig(shard, shards, members, self, f, buckets, newTiming, limits);
     }
 }

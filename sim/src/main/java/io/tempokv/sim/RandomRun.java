@@ -51,14 +51,7 @@ public final class RandomRun {
      * regimes go through every fault.
      */
     static ReplicaConfig timingFor(long seed, ReplicaConfig c) {
-        if (seed % 2 == 0) {
-            return c;
-        }
-        ReplicaConfig.Timing d = c.timing();
-        ReplicaConfig.Timing patient = new ReplicaConfig.Timing(d.promiseIntervalTicks(), d.fullRefreshIntervals(),
-                d.gcIntervalTicks(), d.scanIntervalTicks(), d.recoveryTimeoutTicks(), 150, d.suspectTicks(),
-                d.commitRequestTicks(), d.backoffMaxTicks());
-        return new ReplicaConfig(c.shard(), c.shards(), c.members(), c.self(), c.f(), c.buckets(), patient, c.limits());
+        return seed % 2 == 0 ? c : c.withTiming(c.timing().withCoordinatorPatience(150));
     }
 
     public static Result run(long seed, SimConfig cfg, boolean traced) {
