@@ -17,25 +17,41 @@ public record ReplicaConfig(int shard, int shards, List<Integer> members, int se
      * it is the base of the recovery backoff. {@code coordinatorPatienceTicks}: how long a live
      * coordinator's command may take before the coordinator recovers it itself (at once if a
      * fast-quorum member that has not answered is suspected); others step in after three times it.
+     * {@code gcDownTicks}: a member suspected for this long is left out of garbage collection, so a
+     * member that is down costs no memory; when it returns behind the others it catches up by a
+     * snapshot, asked for again after {@code snapshotRetryTicks} if none arrived (docs/protocol.md,
+     * D5 and D8).
      */
     public record Timing(int promiseIntervalTicks, int fullRefreshIntervals, int gcIntervalTicks,
                          int scanIntervalTicks, int recoveryTimeoutTicks, int coordinatorPatienceTicks,
-                         int suspectTicks, int commitRequestTicks, int backoffMaxTicks) {
+                         int suspectTicks, int commitRequestTicks, int backoffMaxTicks, int gcDownTicks,
+                         int snapshotRetryTicks) {
         public static Timing defaults() {
-            return new Timing(5, 8, 20, 5, 60, 60, 40, 30, 480);
+            return new Timing(5, 8, 20, 5, 60, 60, 40, 30, 480, 2_000, 1_000);
         }
 
         public Timing withCoordinatorPatience(int ticks) {
             return new Timing(promiseIntervalTicks, fullRefreshIntervals, gcIntervalTicks, scanIntervalTicks,
-                    recoveryTimeoutTicks, ticks, suspectTicks, commitRequestTicks, backoffMaxTicks);
+                    recoveryTimeoutTicks, ticks, suspectTicks, commitRequestTicks, backoffMaxTicks, gcDownTicks,
+                    snapshotRetryTicks);
+        }
+
+        public Timing withGcDown(int ticks) {
+            return new Timing(promiseIntervalTicks, fullRefreshIntervals, gcIntervalTicks, scanIntervalTicks,
+                    recoveryTimeoutTicks, coordinatorPatienceTicks, suspectTicks, commitRequestTicks, backoffMaxTicks,
+                    ticks, snapshotRetryTicks);
         }
     }
 
     /** Every bound the replica enforces. */
+    /**
+     * Every bound the replica enforces. {@code snapshotBytesMax}: the largest snapshot (D8) a donor
+     * sends, estimated from its keys, values and sessions; hosts set it below their frame limit.
+     */
     public record Limits(int pendingCommandsMax, int opsPerCommandMax, int keyBytesMax, int valueBytesMax,
-                         int bucketsPerPromiseMessageMax) {
+                         int bucketsPerPromiseMessageMax, long snapshotBytesMax) {
         public static Limits defaults() {
-            return new Limits(20_000, 64, 1024, 1 << 20, 256);
+            return new Limits(20_000, 64, 1024, 1 << 20, 256, 12L << 20);
         }
     }
 

@@ -5,5 +5,5 @@ package io.tempokv.core.message;
  * maps each to its rule). Messages are immutable values; hosts encode them with the wire codec.
  */
 public sealed interface Message permits MPropose, MPayload, MProposeAck, MCommit, MConsensus, MConsensusAck,
-        MRec, MRecAck, MRecNAck, MCommitRequest, MPromises, MExecuted {
+        MRec, MRecAck, MRecNAck, MCommitRequest, MPromises, MExecuted, MSnapshotRequest, MSnapshot {
 }

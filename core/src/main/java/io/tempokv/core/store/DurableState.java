@@ -5,11 +5,18 @@ import java.util.Map;
 
 /** What a replica reads back from its store when it restarts. */
 public record DurableState(Map<Integer, Long> clocks, long nextSequence, List<CommandRecord> commands,
-                           Map<Integer, ExecutedSnapshot> executed) {
+                           Map<Integer, ExecutedSnapshot> executed, Map<Integer, Long> collected) {
     public DurableState {
         clocks = Map.copyOf(clocks);
         commands = List.copyOf(commands);
         executed = Map.copyOf(executed);
+        collected = Map.copyOf(collected);
+    }
+
+    /** A state with no collection watermarks (nothing collected yet, or a store from before D5). */
+    public DurableState(Map<Integer, Long> clocks, long nextSequence, List<CommandRecord> commands,
+                        Map<Integer, ExecutedSnapshot> executed) {
+        this(clocks, nextSequence, commands, executed, Map.of());
     }
 
     /** Ids of one origin executed here: every sequence up to watermark, plus those listed above it. */

@@ -20,6 +20,12 @@ public interface DurableStore {
 
     void putExecuted(int origin, DurableState.ExecutedSnapshot executed);
 
+    /**
+     * Every command of this origin up to this sequence number is collected here (docs/protocol.md,
+     * D5). Must survive a crash: summaries sent after a restart still omit those commands.
+     */
+    void putCollected(int origin, long watermark);
+
     /** Key-value data, written by the executor in the step that executes a command. */
     String getValue(String key);
 
@@ -35,6 +41,20 @@ public interface DurableStore {
     ClientSession getSession(int bucket, long client);
 
     void putSession(int bucket, long client, ClientSession session);
+
+    /** A client session as stored, for {@link #forEachSession}. */
+    interface SessionVisitor {
+        void visit(int bucket, long client, ClientSession session);
+    }
+
+    /** Every key-value pair of this replica, in no particular order (for a snapshot, D8). */
+    void forEachValue(java.util.function.BiConsumer<String, String> visitor);
+
+    /** Every client session of this replica (for a snapshot, D8). */
+    void forEachSession(SessionVisitor visitor);
+
+    /** Remove every key-value pair and client session (before installing a snapshot, D8). */
+    void clearData();
 
     DurableState load();
 }

@@ -16,6 +16,7 @@ public final class InMemoryStore implements DurableStore {
     private final Map<Integer, DurableState.ExecutedSnapshot> executed = new HashMap<>();
     private final Map<String, String> values = new HashMap<>();
     private final Map<Long, Map<Integer, ClientSession>> sessions = new HashMap<>();
+    private final Map<Integer, Long> collected = new HashMap<>();
     private long nextSequence = 1;
 
     @Override
@@ -41,6 +42,11 @@ public final class InMemoryStore implements DurableStore {
     @Override
     public void putExecuted(int origin, DurableState.ExecutedSnapshot snapshot) {
         executed.put(origin, snapshot);
+    }
+
+    @Override
+    public void putCollected(int origin, long watermark) {
+        collected.put(origin, watermark);
     }
 
     @Override
@@ -70,8 +76,24 @@ public final class InMemoryStore implements DurableStore {
     }
 
     @Override
+    public void forEachValue(java.util.function.BiConsumer<String, String> visitor) {
+        values.forEach(visitor);
+    }
+
+    @Override
+    public void forEachSession(SessionVisitor visitor) {
+        sessions.forEach((client, byBucket) -> byBucket.forEach((bucket, s) -> visitor.visit(bucket, client, s)));
+    }
+
+    @Override
+    public void clearData() {
+        values.clear();
+        sessions.clear();
+    }
+
+    @Override
     public DurableState load() {
-        return new DurableState(clocks, nextSequence, new ArrayList<>(commands.values()), executed);
+        return new DurableState(clocks, nextSequence, new ArrayList<>(commands.values()), executed, collected);
     }
 
     /** The record as handed to the store, or null. */

@@ -122,7 +122,8 @@ public record NodeConfig(int nodeId, String clusterId, Path dataDir, String list
         }
         ReplicaConfig.Limits d = ReplicaConfig.Limits.defaults();
         ReplicaConfig.Limits coreLimits = new ReplicaConfig.Limits(limits.pendingCommandsMax(),
-                d.opsPerCommandMax(), limits.keyBytesMax(), limits.valueBytesMax(), d.bucketsPerPromiseMessageMax());
+                d.opsPerCommandMax(), limits.keyBytesMax(), limits.valueBytesMax(), d.bucketsPerPromiseMessageMax(),
+                limits.frameBytesMax() * 3L / 4);
         return new ReplicaConfig(shard, shards, memberIds(), nodeId, f, buckets,
                 ReplicaConfig.Timing.defaults(), coreLimits);
     }

@@ -1,0 +1,31 @@
+package io.tempokv.core.message;
+
+import io.tempokv.core.store.ClientSession;
+import java.util.List;
+
+/**
+ * The donor's executed state of the shard at the end of one of its steps (docs/protocol.md, D8): the
+ * ids it has executed per origin, its clock per bucket, every key-value pair and every client
+ * session. A replica that installs it has the state of a replica that executed exactly those ids.
+ */
+public record MSnapshot(List<MExecuted.OriginExecuted> executed, List<BucketClock> clocks, List<Entry> data,
+                        List<Session> sessions) implements Message {
+    public MSnapshot {
+        executed = List.copyOf(executed);
+        clocks = List.copyOf(clocks);
+        data = List.copyOf(data);
+        sessions = List.copyOf(sessions);
+    }
+
+    /** The donor's clock in one bucket. */
+    public record BucketClock(int bucket, long clock) {
+    }
+
+    /** One key and its value. */
+    public record Entry(String key, String value) {
+    }
+
+    /** The last applied request of a client in a bucket. */
+    public record Session(int bucket, long client, ClientSession session) {
+    }
+}
