@@ -35,6 +35,17 @@ final class Executor {
         }
     }
 
+    /** Take a queued command out without executing it (its effects came with a snapshot, D8). */
+    void remove(Cmd c) {
+        Entry e = new Entry(c.ts, c.id);
+        for (int b : c.buckets) {
+            TreeSet<Entry> q = queues.get(b);
+            if (q != null && q.remove(e) && q.isEmpty()) {
+                queues.remove(b);
+            }
+        }
+    }
+
     /** Execute everything that became ready, starting from the given buckets. */
     void run(Iterable<Integer> startBuckets, Function<CommandId, Cmd> lookup, Consumer<Cmd> execute) {
         ArrayDeque<Integer> work = new ArrayDeque<>();

@@ -18,6 +18,13 @@ public final class Outbox {
                            List<OpResult> results, boolean duplicate) {
     }
 
+    /**
+     * This replica installed a donor's snapshot (docs/protocol.md, D8) instead of executing the
+     * commands it covers; the simulator checks it against what the donor had executed.
+     */
+    public record Installed(int replica, int donor, io.tempokv.core.message.MSnapshot snapshot) {
+    }
+
     /** A message that was rejected, with the reason; hosts log these. */
     public record Rejection(int from, String messageType, Outcome outcome, String reason) {
     }
@@ -26,6 +33,7 @@ public final class Outbox {
     final List<Reply> replies = new ArrayList<>();
     final List<Executed> executed = new ArrayList<>();
     final List<Rejection> rejections = new ArrayList<>();
+    final List<Installed> installed = new ArrayList<>();
 
     public List<Envelope> drainSends() {
         return drain(sends);
@@ -37,6 +45,10 @@ public final class Outbox {
 
     public List<Executed> drainExecuted() {
         return drain(executed);
+    }
+
+    public List<Installed> drainInstalled() {
+        return drain(installed);
     }
 
     public List<Rejection> drainRejections() {

@@ -7,10 +7,17 @@ public enum Outcome {
     REDUNDANT,
     /** The command was garbage-collected here; the message must not recreate it. */
     IGNORED_COLLECTED,
+    /**
+     * The sender collected commands this replica has not executed: its summary cannot be used here
+     * until this replica catches up by a snapshot (docs/protocol.md, D8).
+     */
+    IGNORED_BEHIND,
     REJECTED_NON_MEMBER,
     REJECTED_MALFORMED,
     REJECTED_STALE_BALLOT,
-    REJECTED_UNKNOWN_COMMAND;
+    REJECTED_UNKNOWN_COMMAND,
+    /** A snapshot asked for is larger than limits.snapshotBytesMax: not sent (D8). */
+    REJECTED_TOO_LARGE;
 
     public boolean rejected() {
         return name().startsWith("REJECTED");

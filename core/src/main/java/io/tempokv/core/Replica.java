@@ -12,6 +12,8 @@ import io.tempokv.core.message.MProposeAck;
 import io.tempokv.core.message.MRec;
 import io.tempokv.core.message.MRecAck;
 import io.tempokv.core.message.MRecNAck;
+import io.tempokv.core.message.MSnapshot;
+import io.tempokv.core.message.MSnapshotRequest;
 import io.tempokv.core.message.Message;
 import io.tempokv.core.store.CommandRecord;
 import io.tempokv.core.store.DurableState;
@@ -64,6 +66,13 @@ public final class Replica {
     private final BitSet touchedBuckets = new BitSet();
     private final TreeSet<Integer> dirtyOrigins = new TreeSet<>();
     private boolean sequenceDirty;
+
+    /** Per origin: every command up to this sequence number is collected here (D5). Durable. */
+    private final Map<Integer, Long> collected = new TreeMap<>();
+    private final TreeSet<Integer> dirtyCollected = new TreeSet<>();
+    /** Peers that asked for a snapshot in this step; served at its end, after its executions (D8). */
+    private final TreeSet<Integer> snapshotRequesters = new TreeSet<>();
+    private long nextSnapshotRequestTick;
 
     private Replica(ReplicaConfig config, DurableStore store, RandomGenerator random) {
         this.config = config;
@@ -226,6 +235,9 @@ public final class Replica {
             touchedBuckets.clear();
             executor.run(start, cmds::get, this::execute);
         }
+        if (!snapshotRequesters.isEmpty()) {
+            serveSnapshots();
+        }
         persist();
         outbox.sends.addAll(stepSends);
         outbox.replies.addAll(stepReplies);
@@ -253,6 +265,10 @@ public final class Replica {
             store.putExecuted(origin, executed.get(origin).snapshot());
         }
         dirtyOrigins.clear();
+        for (int origin : dirtyCollected) {
+            store.putCollected(origin, collected.get(origin));
+        }
+        dirtyCollected.clear();
     }
 
     private Outcome dispatch(int from, Message m) {
@@ -294,6 +310,10 @@ public final class Replica {
             return onPromises(from, p);
         } else if (m instanceof MExecuted e) {
             return onExecuted(from, e);
+        } else if (m instanceof MSnapshotRequest r) {
+            return onSnapshotRequest(from, r);
+        } else if (m instanceof MSnapshot s) {
+            return onSnapshot(from, s);
         }
         return reject(from, m, Outcome.REJECTED_MALFORMED, "unknown message type");
     }
@@ -392,7 +412,7 @@ public final class Replica {
             return Outcome.IGNORED_COLLECTED;
         }
         if (c.committed()) {
-            send(from, MCommit.of(c.id, c.ts));
+            sendCommit(from, c);
             return Outcome.REDUNDANT;
         }
         if ((c.phase != Phase.START && c.phase != Phase.PAYLOAD) || !c.bal.isZero()) {
@@ -529,7 +549,7 @@ public final class Replica {
             return Outcome.IGNORED_COLLECTED;
         }
         if (c.committed()) {
-            send(from, MCommit.of(c.id, c.ts));
+            sendCommit(from, c);
             return Outcome.REDUNDANT;
         }
         if (m.ballot().compareTo(c.bal) < 0) {
@@ -569,7 +589,7 @@ public final class Replica {
     private void commitLocally(Cmd c, long t) {
         Invariants.checkState(c.payload != null, "committing %s without its payload", c.id);
         if (c.committed()) {
-            Invariants.checkState(c.ts == t, "agreement violated: %s committed with %d here and %d elsewhere", c.id, c.ts, t);
+            Invariants.checkState(c.ts == t || c.ts == 0, "agreement violated: %s committed with %d here and %d elsewhere", c.id, c.ts, t);
             return;
         }
         c.ts = t;
@@ -593,7 +613,7 @@ public final class Replica {
             return Outcome.IGNORED_COLLECTED;
         }
         if (c.committed()) {
-            Invariants.checkState(c.ts == m.ts(), "agreement violated: %s committed with %d here, MCommit from %d says %d", c.id, c.ts, from, m.ts());
+            Invariants.checkState(c.ts == m.ts() || c.ts == 0, "agreement violated: %s committed with %d here, MCommit from %d says %d", c.id, c.ts, from, m.ts());
             return Outcome.REDUNDANT;
         }
         Invariants.checkState(c.bufferedCommitTs == 0 || c.bufferedCommitTs == m.ts(),
@@ -616,6 +636,9 @@ public final class Replica {
             return Outcome.REDUNDANT;
         }
         if (c.committed()) {
+            if (c.ts == 0) {
+                return Outcome.REDUNDANT;
+            }
             send(from, new MCommit(c.id, c.ts, c.payload, c.quorum, c.coordinator));
         } else {
             send(from, new MPayload(c.id, c.payload, c.quorum, c.coordinator));
@@ -647,7 +670,7 @@ public final class Replica {
             return Outcome.IGNORED_COLLECTED;
         }
         if (c.committed()) {
-            send(from, MCommit.of(c.id, c.ts));
+            sendCommit(from, c);
             return Outcome.REDUNDANT;
         }
         c.maxRoundSeen = Math.max(c.maxRoundSeen, r.ballot().round());
@@ -657,7 +680,7 @@ public final class Replica {
         }
         setPayload(c, r.cmd(), r.quorum(), r.coordinator());
         if (c.committed()) {
-            send(from, MCommit.of(c.id, c.ts));
+            sendCommit(from, c);
             return Outcome.APPLIED;
         }
         if (c.phase == Phase.START || c.phase == Phase.PAYLOAD) {
@@ -843,12 +866,22 @@ public final class Replica {
         List<MPromises.BucketPromises> all = promises.summary(full);
         int max = config.limits().bucketsPerPromiseMessageMax();
         // Sent even when empty: it doubles as the heartbeat that failure suspicion relies on.
+        List<MPromises.Collected> horizon = new ArrayList<>();
+        collected.forEach((origin, w) -> horizon.add(new MPromises.Collected(origin, w)));
         for (int i = 0; i == 0 || i < all.size(); i += max) {
-            broadcast(new MPromises(all.subList(i, Math.min(all.size(), i + max))));
+            broadcast(new MPromises(all.subList(i, Math.min(all.size(), i + max)), horizon));
         }
     }
 
     private Outcome onPromises(int from, MPromises p) {
+        for (MPromises.Collected c : p.collected()) {
+            if (c.watermark() > executedWatermark(c.origin())) {
+                // The sender no longer lists attached promises of commands this replica has not
+                // executed: counting its clock would count them as detached (D8).
+                requestSnapshot(from);
+                return Outcome.IGNORED_BEHIND;
+            }
+        }
         int m = config.indexOf(from);
         for (MPromises.BucketPromises bp : p.buckets()) {
             promises.onSummary(m, bp);
@@ -884,14 +917,19 @@ public final class Replica {
     // ---------------------------------------------------------------- garbage collection (§11)
 
     private void broadcastExecuted() {
+        List<MExecuted.OriginExecuted> origins = executedSummary();
+        if (!origins.isEmpty()) {
+            broadcast(new MExecuted(origins));
+        }
+    }
+
+    private List<MExecuted.OriginExecuted> executedSummary() {
         List<MExecuted.OriginExecuted> origins = new ArrayList<>();
         for (Map.Entry<Integer, ExecutedSet> e : executed.entrySet()) {
             DurableState.ExecutedSnapshot s = e.getValue().snapshot();
             origins.add(new MExecuted.OriginExecuted(e.getKey(), s.watermark(), s.above()));
         }
-        if (!origins.isEmpty()) {
-            broadcast(new MExecuted(origins));
-        }
+        return origins;
     }
 
     private Outcome onExecuted(int from, MExecuted e) {
@@ -902,11 +940,17 @@ public final class Replica {
         return Outcome.APPLIED;
     }
 
-    /** Drop commands that every member of the shard has executed. */
+    /**
+     * Drop commands executed here and by every member that is not down: those of each origin up to
+     * the collection horizon, and any that every member executed (D5). A member down for longer than
+     * {@code gcDownTicks} holds nothing back; if it returns behind the horizon it catches up by a
+     * snapshot (D8).
+     */
     private void collectGarbage() {
+        advanceHorizon();
         for (Iterator<CommandId> it = executedLive.iterator(); it.hasNext(); ) {
             CommandId id = it.next();
-            if (!executedEverywhere(id)) {
+            if (id.seq() > collected.getOrDefault(id.origin(), 0L) && !executedEverywhere(id)) {
                 continue;
             }
             it.remove();
@@ -919,6 +963,36 @@ public final class Replica {
         }
     }
 
+    /** Per origin: the highest sequence such that this replica and every member not down executed all up to it. */
+    private void advanceHorizon() {
+        for (Map.Entry<Integer, ExecutedSet> e : executed.entrySet()) {
+            int origin = e.getKey();
+            long h = e.getValue().watermark();
+            for (int m : config.members()) {
+                if (m == self || down(m)) {
+                    continue;
+                }
+                Map<Integer, ExecutedSet> view = peerExecuted.get(m);
+                ExecutedSet s = view == null ? null : view.get(origin);
+                h = Math.min(h, s == null ? 0 : s.watermark());
+            }
+            if (h > collected.getOrDefault(origin, 0L)) {
+                collected.put(origin, h);
+                dirtyCollected.add(origin);
+            }
+        }
+    }
+
+    /** Silent for longer than gcDownTicks: left out of garbage collection (a liveness choice only). */
+    private boolean down(int m) {
+        return now - lastHeard[config.indexOf(m)] > config.timing().gcDownTicks();
+    }
+
+    private long executedWatermark(int origin) {
+        ExecutedSet s = executed.get(origin);
+        return s == null ? 0 : s.watermark();
+    }
+
     private boolean executedEverywhere(CommandId id) {
         for (int m : config.members()) {
             if (m == self) {
@@ -928,6 +1002,183 @@ public final class Replica {
             ExecutedSet s = view == null ? null : view.get(id.origin());
             if (s == null || !s.contains(id.seq())) {
                 return false;
+            }
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- catch-up by snapshot (D8)
+
+    /** Ask one peer for a snapshot, at most once per snapshotRetryTicks. */
+    private void requestSnapshot(int donor) {
+        if (now < nextSnapshotRequestTick) {
+            return;
+        }
+        nextSnapshotRequestTick = now + config.timing().snapshotRetryTicks();
+        stats.snapshotsRequested++;
+        send(donor, new MSnapshotRequest(executedSummary()));
+    }
+
+    /** Served at the end of the step, so the snapshot includes this step's executions. */
+    private Outcome onSnapshotRequest(int from, MSnapshotRequest r) {
+        if (!containsAll(executed, r.executed())) {
+            // The requester executed something this replica has not: a snapshot from here would
+            // move it back. It asks again later, when this replica (or another) is ahead.
+            return Outcome.REDUNDANT;
+        }
+        snapshotRequesters.add(from);
+        return Outcome.APPLIED;
+    }
+
+    private void serveSnapshots() {
+        MSnapshot snapshot = buildSnapshot();
+        long bytes = estimateBytes(snapshot);
+        for (int to : snapshotRequesters) {
+            if (bytes > config.limits().snapshotBytesMax()) {
+                outbox.rejections.add(new Outbox.Rejection(to, "MSnapshotRequest", Outcome.REJECTED_TOO_LARGE,
+                        "a snapshot of shard " + config.shard() + " would be about " + bytes + " bytes, above the limit of "
+                        + config.limits().snapshotBytesMax() + " (three quarters of limits.frame-bytes-max); raise the frame"
+                        + " limit on every node, or replace the lagging node's data directory from a backup"));
+                stats.count(Outcome.REJECTED_TOO_LARGE);
+                continue;
+            }
+            stats.snapshotsSent++;
+            stepSends.add(new Outbox.Envelope(to, snapshot));
+        }
+        snapshotRequesters.clear();
+    }
+
+    private MSnapshot buildSnapshot() {
+        List<MSnapshot.BucketClock> clocks = new ArrayList<>();
+        for (int b = 0; b < config.buckets(); b++) {
+            if (promises.clock(b) > 0) {
+                clocks.add(new MSnapshot.BucketClock(b, promises.clock(b)));
+            }
+        }
+        List<MSnapshot.Entry> data = new ArrayList<>();
+        store.forEachValue((k, v) -> data.add(new MSnapshot.Entry(k, v)));
+        data.sort((a, b) -> a.key().compareTo(b.key()));
+        List<MSnapshot.Session> sessions = new ArrayList<>();
+        store.forEachSession((bucket, client, session) -> sessions.add(new MSnapshot.Session(bucket, client, session)));
+        sessions.sort((a, b) -> a.bucket() != b.bucket() ? Integer.compare(a.bucket(), b.bucket()) : Long.compare(a.client(), b.client()));
+        return new MSnapshot(executedSummary(), clocks, data, sessions);
+    }
+
+    /** An upper bound of the encoded size: UTF-8 bytes of every string plus a fixed cost per item. */
+    private static long estimateBytes(MSnapshot s) {
+        long total = 64L + 16L * s.clocks().size();
+        for (MExecuted.OriginExecuted o : s.executed()) {
+            total += 24 + 10L * o.above().size();
+        }
+        for (MSnapshot.Entry e : s.data()) {
+            total += 16 + utf8Length(e.key()) + utf8Length(e.value());
+        }
+        for (MSnapshot.Session ss : s.sessions()) {
+            total += 40;
+            for (OpResult r : ss.session().results()) {
+                total += 8 + (r.value() == null ? 0 : utf8Length(r.value()));
+            }
+        }
+        return total;
+    }
+
+    private static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            n += ch < 0x80 ? 1 : ch < 0x800 ? 2 : Character.isSurrogate(ch) ? 2 : 3;
+        }
+        return n;
+    }
+
+    private Outcome onSnapshot(int from, MSnapshot s) {
+        Map<Integer, ExecutedSet> donor = new TreeMap<>();
+        for (MExecuted.OriginExecuted o : s.executed()) {
+            donor.computeIfAbsent(o.origin(), k -> new ExecutedSet()).merge(o.watermark(), o.above());
+        }
+        if (!containsAll(donor, executedSummary()) || containsAll(executed, s.executed())) {
+            // Older than what this replica executed since it asked, or nothing new in it.
+            return Outcome.REDUNDANT;
+        }
+        install(from, s);
+        return Outcome.APPLIED;
+    }
+
+    /**
+     * Take the donor's executed state as this replica's: data, sessions, executed ids, clocks. Commands
+     * it covers are marked executed without running them; the rest run afterwards in (ts, id) order,
+     * which is correct because every command the donor executed precedes, in its buckets, every
+     * command it had not (D8).
+     */
+    private void install(int donor, MSnapshot s) {
+        store.clearData();
+        for (MSnapshot.Entry e : s.data()) {
+            store.putValue(e.key(), e.value());
+        }
+        for (MSnapshot.Session ss : s.sessions()) {
+            store.putSession(ss.bucket(), ss.client(), ss.session());
+        }
+        for (MExecuted.OriginExecuted o : s.executed()) {
+            executed.computeIfAbsent(o.origin(), k -> new ExecutedSet()).merge(o.watermark(), o.above());
+            dirtyOrigins.add(o.origin());
+        }
+        for (Cmd c : new ArrayList<>(cmds.values())) {
+            if (c.phase != Phase.EXECUTE && executedContains(c.id)) {
+                markExecutedBySnapshot(c);
+            }
+        }
+        for (CommandId id : new ArrayList<>(promises.blockingIds())) {
+            if (committedHere(id)) {
+                promises.committed(id);
+            }
+        }
+        for (MSnapshot.BucketClock bc : s.clocks()) {
+            promises.bump(new int[] {bc.bucket()}, bc.clock());
+        }
+        touchedBuckets.set(0, config.buckets());
+        stats.snapshotsInstalled++;
+        outbox.installed.add(new Outbox.Installed(self, donor, s));
+    }
+
+    /**
+     * The donor executed this command: it is done here too. Its commit timestamp stays unknown (0)
+     * if it was not committed here, so this replica never announces one; its record and attached
+     * promise go at the next collection, as for any executed command.
+     */
+    private void markExecutedBySnapshot(Cmd c) {
+        if (c.phase == Phase.COMMIT) {
+            executor.remove(c);
+        } else {
+            c.ts = 0;
+        }
+        uncommitted.remove(c.id);
+        unknownRequestedAt.remove(c.id);
+        c.phase = Phase.EXECUTE;
+        c.clearScratch();
+        c.bufferedCommitTs = 0;
+        markDirty(c);
+        executedLive.add(c.id);
+        promises.committed(c.id);
+        if (c.id.origin() == self && c.payload != null) {
+            StateMachine.Applied applied = stateMachine.lookup(c.payload.request(), c.buckets);
+            if (applied != null && !applied.stale()) {
+                stepReplies.add(Reply.ok(c.payload.request(), applied.results()));
+            }
+        }
+    }
+
+    /** Does {@code big} contain every id of the summary {@code small}? */
+    private static boolean containsAll(Map<Integer, ExecutedSet> big, List<MExecuted.OriginExecuted> small) {
+        for (MExecuted.OriginExecuted o : small) {
+            ExecutedSet s = big.get(o.origin());
+            long wm = s == null ? 0 : s.watermark();
+            if (o.watermark() > wm) {
+                return false;
+            }
+            for (long seq : o.above()) {
+                if (s == null || !s.contains(seq)) {
+                    return false;
+                }
             }
         }
         return true;
@@ -975,6 +1226,13 @@ public final class Replica {
         }
     }
 
+    /** Tell a peer the commit, unless this replica learned the command only as executed by a snapshot (ts unknown). */
+    private void sendCommit(int to, Cmd c) {
+        if (c.ts > 0) {
+            send(to, MCommit.of(c.id, c.ts));
+        }
+    }
+
     private void send(int to, Message m) {
         if (to == self) {
             selfQueue.add(m);
@@ -997,6 +1255,7 @@ public final class Replica {
         nextSequence = Math.max(1, s.nextSequence());
         s.clocks().forEach(promises::restoreClock);
         s.executed().forEach((origin, snap) -> executed.computeIfAbsent(origin, o -> new ExecutedSet()).merge(snap.watermark(), snap.above()));
+        collected.putAll(s.collected());
         for (CommandRecord r : s.commands()) {
             Cmd c = Cmd.fromRecord(r, r.payload() == null ? new int[0] : bucketsOf(r.payload()));
             c.nextRecoveryTick = config.timing().recoveryTimeoutTicks() + random.nextInt(config.timing().recoveryTimeoutTicks());

@@ -15,6 +15,10 @@ public final class Stats {
     public long executed;
     public long duplicatesSuppressed;
     public long collected;
+    /** Catch-up by snapshot (docs/protocol.md, D8): asked for, sent as donor, installed. */
+    public long snapshotsRequested;
+    public long snapshotsSent;
+    public long snapshotsInstalled;
     public final Map<Outcome, Long> outcomes = new EnumMap<>(Outcome.class);
 
     void count(Outcome o) {

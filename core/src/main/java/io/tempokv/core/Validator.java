@@ -6,6 +6,8 @@ import io.tempokv.core.message.MConsensusAck;
 import io.tempokv.core.message.MExecuted;
 import io.tempokv.core.message.MPayload;
 import io.tempokv.core.message.MPromises;
+import io.tempokv.core.message.MSnapshot;
+import io.tempokv.core.message.MSnapshotRequest;
 import io.tempokv.core.message.MPropose;
 import io.tempokv.core.message.MProposeAck;
 import io.tempokv.core.message.MRec;
@@ -131,7 +133,38 @@ final class Validator {
         } else if (m instanceof MPromises p) {
             return promises(p);
         } else if (m instanceof MExecuted e) {
-            return executed(e);
+            return executed(e.origins());
+        } else if (m instanceof MSnapshotRequest r) {
+            return executed(r.executed());
+        } else if (m instanceof MSnapshot s) {
+            return snapshot(s);
+        }
+        return null;
+    }
+
+    private String snapshot(MSnapshot s) {
+        String problem = executed(s.executed());
+        if (problem != null) {
+            return problem;
+        }
+        for (MSnapshot.BucketClock c : s.clocks()) {
+            if (c.bucket() < 0 || c.bucket() >= config.buckets() || c.clock() < 0) {
+                return "snapshot clock of bucket " + c.bucket() + " (" + c.clock() + ") out of range";
+            }
+        }
+        for (MSnapshot.Entry e : s.data()) {
+            if (e.key() == null || e.value() == null) {
+                return "snapshot entry with a missing key or value";
+            }
+            if (Keys.shardOf(e.key(), config.shards()) != config.shard()) {
+                return "snapshot key " + abbreviate(e.key()) + " belongs to shard " + Keys.shardOf(e.key(), config.shards())
+                        + ", not " + config.shard();
+            }
+        }
+        for (MSnapshot.Session ss : s.sessions()) {
+            if (ss.bucket() < 0 || ss.bucket() >= config.buckets() || ss.session() == null) {
+                return "snapshot session of bucket " + ss.bucket() + " out of range or empty";
+            }
         }
         return null;
     }
@@ -150,11 +183,16 @@ final class Validator {
                 }
             }
         }
+        for (MPromises.Collected c : p.collected()) {
+            if (c.origin() < 1 || c.watermark() < 0) {
+                return "collection horizon has origin " + c.origin() + " watermark " + c.watermark();
+            }
+        }
         return null;
     }
 
-    private String executed(MExecuted e) {
-        for (MExecuted.OriginExecuted o : e.origins()) {
+    private String executed(java.util.List<MExecuted.OriginExecuted> origins) {
+        for (MExecuted.OriginExecuted o : origins) {
             if (o.origin() < 1 || o.watermark() < 0) {
                 return "executed summary has origin " + o.origin() + " watermark " + o.watermark();
             }

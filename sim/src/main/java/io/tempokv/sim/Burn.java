@@ -16,7 +16,7 @@ public final class Burn {
     }
 
     /** Totals over all runs. */
-    public record Totals(long runs, long commands, long fastPaths, long slowPaths, long recoveries, long failedRuns) {
+    public record Totals(long runs, long commands, long fastPaths, long slowPaths, long recoveries, long failedRuns, long snapshots) {
         public double fastPathPercent() {
             return commands == 0 ? 0 : 100.0 * fastPaths / commands;
         }
@@ -39,13 +39,13 @@ public final class Burn {
      * deterministic on its own seed), and results are reported in seed order.
      */
     public static Totals run(Plan plan, PrintStream out) {
-        long[] all = new long[6];
+        long[] all = new long[7];
         for (int from = 0; from < plan.runs(); from += plan.batchSize()) {
             int to = Math.min(plan.runs(), from + plan.batchSize());
             long start = System.nanoTime();
             List<RandomRun.Result> results = IntStream.range(from, to).parallel()
                     .mapToObj(i -> RandomRun.run(plan.seed() + i, configFor(plan, i), false)).toList();
-            long[] batch = new long[6];
+            long[] batch = new long[7];
             for (RandomRun.Result r : results) {
                 add(batch, r);
                 if (!r.ok()) {
@@ -57,7 +57,7 @@ public final class Burn {
                 all[k] += batch[k];
             }
         }
-        return new Totals(all[0], all[1], all[2], all[3], all[4], all[5]);
+        return new Totals(all[0], all[1], all[2], all[3], all[4], all[5], all[6]);
     }
 
     private static void add(long[] acc, RandomRun.Result r) {
@@ -68,12 +68,13 @@ public final class Burn {
         acc[3] += s.slowPaths;
         acc[4] += s.recoveriesStarted;
         acc[5] += r.ok() ? 0 : 1;
+        acc[6] += s.snapshotsInstalled;
     }
 
     private static String line(int from, int to, long[] b, double seconds) {
         double fast = b[1] == 0 ? 0 : 100.0 * b[2] / b[1];
-        return String.format("runs %d-%d: runs=%d commands=%d fast-path=%.2f%% slow-paths=%d recoveries=%d violations=%d (%.1f s)",
-                from, to, b[0], b[1], fast, b[3], b[4], b[5], seconds);
+        return String.format("runs %d-%d: runs=%d commands=%d fast-path=%.2f%% slow-paths=%d recoveries=%d snapshots=%d violations=%d (%.1f s)",
+                from, to, b[0], b[1], fast, b[3], b[4], b[6], b[5], seconds);
     }
 
     private static void report(RandomRun.Result r, PrintStream out) {

@@ -34,6 +34,11 @@ final class Durability {
                     return "clock " + bp.clock() + " of bucket " + bp.bucket() + " not stored (" + store.clock(bp.bucket()) + ")";
                 }
             }
+            for (MPromises.Collected c : p.collected()) {
+                if (store.collected(c.origin()) < c.watermark()) {
+                    return "collection horizon " + c.watermark() + " of origin " + c.origin() + " not stored";
+                }
+            }
         }
         return null;
     }

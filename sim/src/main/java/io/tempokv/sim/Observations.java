@@ -57,6 +57,48 @@ public final class Observations {
         }
     }
 
+    /** What a donor had executed when it built a snapshot, keyed by the snapshot (D8). */
+    private record Captured(Map<String, List<Outbox.Executed>> order, Set<CommandId> executed) {
+    }
+
+    private final Map<io.tempokv.core.message.MSnapshot, Captured> snapshots = new HashMap<>();
+    private int snapshotsInstalled;
+
+    /** A donor sent a snapshot: remember its executions at that moment (this step's included). */
+    void snapshotSent(int donor, io.tempokv.core.message.MSnapshot snapshot) {
+        Map<String, List<Outbox.Executed>> copy = new HashMap<>();
+        orderByNode.get(donor).forEach((k, v) -> copy.put(k, new ArrayList<>(v)));
+        snapshots.putIfAbsent(snapshot, new Captured(copy, new HashSet<>(executedByNode.get(donor))));
+    }
+
+    /**
+     * A replica installed a snapshot: what it had executed must be a prefix of the donor's order on
+     * every key, and from now on it counts as having executed what the donor had.
+     */
+    void installed(Outbox.Installed in) {
+        Captured c = snapshots.get(in.snapshot());
+        if (c == null) {
+            violation("node " + in.replica() + " installed a snapshot from " + in.donor() + " that no donor sent");
+            return;
+        }
+        snapshotsInstalled++;
+        Map<String, List<Outbox.Executed>> mine = orderByNode.get(in.replica());
+        for (Map.Entry<String, List<Outbox.Executed>> e : mine.entrySet()) {
+            comparePrefix(e.getKey(), in.replica(), e.getValue(), in.donor(), c.order().getOrDefault(e.getKey(), List.of()), false);
+            if (e.getValue().size() > c.order().getOrDefault(e.getKey(), List.of()).size()) {
+                violation("node " + in.replica() + " installed a snapshot from " + in.donor() + " that lacks commands it executed on key "
+                        + e.getKey());
+            }
+        }
+        mine.clear();
+        c.order().forEach((k, v) -> mine.put(k, new ArrayList<>(v)));
+        executedByNode.get(in.replica()).addAll(c.executed());
+    }
+
+    public int snapshotsInstalled() {
+        return snapshotsInstalled;
+    }
+
     void violation(String v) {
         if (violations.size() < VIOLATIONS_MAX) {
             violations.add(v);

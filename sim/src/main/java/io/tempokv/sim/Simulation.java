@@ -324,11 +324,21 @@ public final class Simulation {
         Outbox out = node.replica.outbox();
         List<Outbox.Envelope> sends = out.drainSends();
         List<Reply> replies = out.drainReplies();
+        // A step installs a snapshot (while handling a message) before it executes anything.
+        for (Outbox.Installed in : out.drainInstalled()) {
+            observations.installed(in);
+        }
         for (Outbox.Executed e : out.drainExecuted()) {
             observations.executed(e);
         }
         out.drainRejections();
         for (Outbox.Envelope e : sends) {
+            if (e.message() instanceof io.tempokv.core.message.MSnapshot snapshot) {
+                observations.snapshotSent(node.id, snapshot);
+            }
+            if (e.message() instanceof io.tempokv.core.message.MCommit c) {
+                checkSupport(node.id, c);
+            }
             String problem = Durability.revealedButNotStored(node.store, e.message());
             if (problem != null) {
                 observations.violation("node " + node.id + " sent " + e.message().getClass().getSimpleName() + " before storing: " + problem);
@@ -347,6 +357,34 @@ public final class Simulation {
         if (crashNow) {
             log("crashed " + node.id + " after sending " + keep + " of " + sends.size() + " messages");
             crash(node.id);
+        }
+    }
+
+    private final java.util.Set<CommandId> supportChecked = new java.util.HashSet<>();
+
+    /**
+     * INV-SUPPORT (the spec's S8), checked over every store when a command's first MCommit leaves:
+     * at least floor(n/2) + 1 replicas hold an attached promise (their durable proposal) for it at
+     * or below its timestamp. Without it a majority could have promised the timestamp detached,
+     * and stability could be declared while the command is unknown.
+     */
+    private void checkSupport(int from, io.tempokv.core.message.MCommit c) {
+        if (!supportChecked.add(c.id())) {
+            return;
+        }
+        int support = 0;
+        StringBuilder seen = new StringBuilder();
+        for (int id : members) {
+            io.tempokv.core.store.CommandRecord r = nodes[id].store.command(c.id());
+            long proposal = r == null ? 0 : r.proposal();
+            seen.append(' ').append(id).append(':').append(proposal);
+            if (proposal > 0 && proposal <= c.ts()) {
+                support++;
+            }
+        }
+        if (support < baseConfig.stabilityThreshold()) {
+            observations.violation("INV-SUPPORT: " + c.id() + " committed at " + c.ts() + " by node " + from + " with only " + support
+                    + " attached promises at or below it (need " + baseConfig.stabilityThreshold() + "; proposals" + seen + ")");
         }
     }
 
@@ -433,6 +471,9 @@ public final class Simulation {
         t.executed += s.executed;
         t.duplicatesSuppressed += s.duplicatesSuppressed;
         t.collected += s.collected;
+        t.snapshotsRequested += s.snapshotsRequested;
+        t.snapshotsSent += s.snapshotsSent;
+        t.snapshotsInstalled += s.snapshotsInstalled;
         s.outcomes.forEach((k, v) -> t.outcomes.merge(k, v, Long::sum));
     }
 

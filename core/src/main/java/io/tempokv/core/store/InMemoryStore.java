@@ -105,6 +105,10 @@ public final class InMemoryStore implements DurableStore {
         return clocks.getOrDefault(bucket, 0L);
     }
 
+    public long collected(int origin) {
+        return collected.getOrDefault(origin, 0L);
+    }
+
     public int commandCount() {
         return commands.size();
     }
