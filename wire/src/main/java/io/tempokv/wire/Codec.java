@@ -39,10 +39,17 @@ public final class Codec {
     public static final int MAX_BUCKETS = 4096;
     /** Attached promises in one MPromises, all buckets together. */
     public static final int MAX_ATTACHED = 100_000;
-    /** Origins in one MExecuted. */
+    /** Origins in one MExecuted, MSnapshotRequest or MSnapshot; collection watermarks in one MPromises. */
     public static final int MAX_ORIGINS = 4096;
     /** Sequence numbers listed above watermarks in one MExecuted, all origins together. */
     public static final int MAX_ABOVE = 100_000;
+    /**
+     * Bucket clocks, key-value pairs and client sessions in one MSnapshot, each list on its own. An
+     * element takes at least two bytes, so a frame of {@link Frames#MAX_FRAME_BYTES} never reaches it;
+     * it bounds what a decoder handed arbitrary bytes builds. (Its origins and listed sequence numbers
+     * are bounded like MExecuted's, its sessions' results like a reply's.)
+     */
+    public static final int MAX_SNAPSHOT_ITEMS = 10_000_000;
     /** Members listed in a status answer. */
     public static final int MAX_MEMBERS = 64;
 

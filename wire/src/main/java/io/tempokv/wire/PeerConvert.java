@@ -3,6 +3,7 @@ package io.tempokv.wire;
 import io.tempokv.core.Ballot;
 import io.tempokv.core.Command;
 import io.tempokv.core.CommandId;
+import io.tempokv.core.OpResult;
 import io.tempokv.core.Phase;
 import io.tempokv.core.message.MCommit;
 import io.tempokv.core.message.MCommitRequest;
@@ -16,13 +17,16 @@ import io.tempokv.core.message.MProposeAck;
 import io.tempokv.core.message.MRec;
 import io.tempokv.core.message.MRecAck;
 import io.tempokv.core.message.MRecNAck;
+import io.tempokv.core.message.MSnapshot;
+import io.tempokv.core.message.MSnapshotRequest;
 import io.tempokv.core.message.Message;
+import io.tempokv.core.store.ClientSession;
 import io.tempokv.wire.proto.PeerProto;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The twelve protocol messages to and from the body of a PeerFrame. Timestamps, clocks and t0 are
+ * The fourteen protocol messages to and from the body of a PeerFrame. Timestamps, clocks and t0 are
  * copied bit for bit (core's Validator judges their values); ids, ballots, quorums and payloads are
  * checked for shape by {@link Convert}.
  */
@@ -63,6 +67,10 @@ final class PeerConvert {
             f.setPromises(promises(p));
         } else if (m instanceof MExecuted e) {
             f.setExecuted(executed(e));
+        } else if (m instanceof MSnapshotRequest r) {
+            f.setSnapshotRequest(PeerProto.MSnapshotRequest.newBuilder().addAllExecuted(origins(r.executed())));
+        } else if (m instanceof MSnapshot s) {
+            f.setSnapshot(snapshot(s));
         } else {
             // Message is sealed; this only fires if core adds a message type and wire is not updated.
             throw new IllegalArgumentException("no wire encoding for " + m.getClass().getName());
@@ -90,14 +98,49 @@ final class PeerConvert {
             }
             b.addBuckets(bb.build());
         }
+        for (MPromises.Collected c : p.collected()) {
+            b.addCollected(PeerProto.Collected.newBuilder().setOrigin(c.origin()).setWatermark(c.watermark()).build());
+        }
         return b.build();
     }
 
     private static PeerProto.MExecuted executed(MExecuted e) {
         PeerProto.MExecuted.Builder b = PeerProto.MExecuted.newBuilder();
         for (MExecuted.OriginExecuted o : e.origins()) {
-            b.addOrigins(PeerProto.OriginExecuted.newBuilder()
-                    .setOrigin(o.origin()).setWatermark(o.watermark()).addAllAbove(o.above()).build());
+            b.addOrigins(origin(o));
+        }
+        return b.build();
+    }
+
+    private static PeerProto.OriginExecuted origin(MExecuted.OriginExecuted o) {
+        return PeerProto.OriginExecuted.newBuilder()
+                .setOrigin(o.origin()).setWatermark(o.watermark()).addAllAbove(o.above()).build();
+    }
+
+    private static List<PeerProto.OriginExecuted> origins(List<MExecuted.OriginExecuted> origins) {
+        List<PeerProto.OriginExecuted> out = new ArrayList<>(origins.size());
+        for (MExecuted.OriginExecuted o : origins) {
+            out.add(origin(o));
+        }
+        return out;
+    }
+
+    /** A null value in an entry is a caller bug (NullPointerException): absent keys are not listed. */
+    private static PeerProto.MSnapshot snapshot(MSnapshot s) {
+        PeerProto.MSnapshot.Builder b = PeerProto.MSnapshot.newBuilder().addAllExecuted(origins(s.executed()));
+        for (MSnapshot.BucketClock c : s.clocks()) {
+            b.addClocks(PeerProto.BucketClock.newBuilder().setBucket(c.bucket()).setClock(c.clock()).build());
+        }
+        for (MSnapshot.Entry e : s.data()) {
+            b.addData(PeerProto.SnapshotEntry.newBuilder().setKey(e.key()).setValue(e.value()).build());
+        }
+        for (MSnapshot.Session ss : s.sessions()) {
+            PeerProto.SnapshotSession.Builder sb = PeerProto.SnapshotSession.newBuilder()
+                    .setBucket(ss.bucket()).setClient(ss.client()).setSeq(ss.session().seq());
+            for (OpResult r : ss.session().results()) {
+                sb.addResults(Convert.proto(r));
+            }
+            b.addSessions(sb.build());
         }
         return b.build();
     }
@@ -118,6 +161,8 @@ final class PeerConvert {
             case COMMIT_REQUEST: return commitRequest(f.getCommitRequest());
             case PROMISES: return promises(f.getPromises());
             case EXECUTED: return executed(f.getExecuted());
+            case SNAPSHOT_REQUEST: return snapshotRequest(f.getSnapshotRequest());
+            case SNAPSHOT: return snapshot(f.getSnapshot());
             case HELLO: throw Convert.bad("PeerFrame.body", "got a Hello, which is only valid as the first frame of a connection");
             default: throw Convert.bad("PeerFrame.body", "no protocol message (empty frame or a message type this version does not know)");
         }
@@ -193,7 +238,10 @@ final class PeerConvert {
         return new MCommitRequest(Convert.commandId(p.hasId(), p.getId(), "MCommitRequest.id"));
     }
 
-    /** MAX_ATTACHED bounds the attached promises of the whole message, not of one bucket. */
+    /**
+     * MAX_ATTACHED bounds the attached promises of the whole message, not of one bucket. Collection
+     * watermarks are per origin, so bounded like MExecuted's origins.
+     */
     private static MPromises promises(PeerProto.MPromises p) throws WireFormatException {
         Convert.count(p.getBucketsCount(), Codec.MAX_BUCKETS, "MPromises.buckets");
         int attachedTotal = 0;
@@ -209,20 +257,63 @@ final class PeerConvert {
             }
             buckets.add(new MPromises.BucketPromises(bucket, bp.getClock(), attached));
         }
-        return new MPromises(buckets);
+        Convert.count(p.getCollectedCount(), Codec.MAX_ORIGINS, "MPromises.collected");
+        List<MPromises.Collected> collected = new ArrayList<>(p.getCollectedCount());
+        for (PeerProto.Collected c : p.getCollectedList()) {
+            int origin = Convert.processId(c.getOrigin(), "MPromises.collected.origin");
+            collected.add(new MPromises.Collected(origin, c.getWatermark()));
+        }
+        return new MPromises(buckets, collected);
     }
 
-    /** MAX_ABOVE bounds the listed sequence numbers of the whole message, not of one origin. */
     private static MExecuted executed(PeerProto.MExecuted p) throws WireFormatException {
-        Convert.count(p.getOriginsCount(), Codec.MAX_ORIGINS, "MExecuted.origins");
+        return new MExecuted(origins(p.getOriginsList(), "MExecuted.origins"));
+    }
+
+    /** MAX_ABOVE bounds the listed sequence numbers of the whole list, not of one origin. */
+    private static List<MExecuted.OriginExecuted> origins(List<PeerProto.OriginExecuted> ps, String where)
+            throws WireFormatException {
+        Convert.count(ps.size(), Codec.MAX_ORIGINS, where);
         int aboveTotal = 0;
-        List<MExecuted.OriginExecuted> origins = new ArrayList<>(p.getOriginsCount());
-        for (PeerProto.OriginExecuted o : p.getOriginsList()) {
+        List<MExecuted.OriginExecuted> origins = new ArrayList<>(ps.size());
+        for (PeerProto.OriginExecuted o : ps) {
             aboveTotal += o.getAboveCount();
-            Convert.count(aboveTotal, Codec.MAX_ABOVE, "MExecuted.origins.above");
-            int origin = Convert.processId(o.getOrigin(), "MExecuted.origins.origin");
+            Convert.count(aboveTotal, Codec.MAX_ABOVE, where + ".above");
+            int origin = Convert.processId(o.getOrigin(), where + ".origin");
             origins.add(new MExecuted.OriginExecuted(origin, o.getWatermark(), o.getAboveList()));
         }
-        return new MExecuted(origins);
+        return origins;
+    }
+
+    private static MSnapshotRequest snapshotRequest(PeerProto.MSnapshotRequest p) throws WireFormatException {
+        return new MSnapshotRequest(origins(p.getExecutedList(), "MSnapshotRequest.executed"));
+    }
+
+    /**
+     * Clocks are copied bit for bit like MPromises' and sessions' sequence numbers like a stored
+     * session's; buckets must fit an int and clients are ids (at least 1). Whether the snapshot is
+     * consistent (one clock per bucket, one session per client and bucket) is core's business.
+     */
+    private static MSnapshot snapshot(PeerProto.MSnapshot p) throws WireFormatException {
+        List<MExecuted.OriginExecuted> executed = origins(p.getExecutedList(), "MSnapshot.executed");
+        Convert.count(p.getClocksCount(), Codec.MAX_SNAPSHOT_ITEMS, "MSnapshot.clocks");
+        List<MSnapshot.BucketClock> clocks = new ArrayList<>(p.getClocksCount());
+        for (PeerProto.BucketClock c : p.getClocksList()) {
+            clocks.add(new MSnapshot.BucketClock(Convert.natural(c.getBucket(), "MSnapshot.clocks.bucket"), c.getClock()));
+        }
+        Convert.count(p.getDataCount(), Codec.MAX_SNAPSHOT_ITEMS, "MSnapshot.data");
+        List<MSnapshot.Entry> data = new ArrayList<>(p.getDataCount());
+        for (PeerProto.SnapshotEntry e : p.getDataList()) {
+            data.add(new MSnapshot.Entry(e.getKey(), e.getValue()));
+        }
+        Convert.count(p.getSessionsCount(), Codec.MAX_SNAPSHOT_ITEMS, "MSnapshot.sessions");
+        List<MSnapshot.Session> sessions = new ArrayList<>(p.getSessionsCount());
+        for (PeerProto.SnapshotSession s : p.getSessionsList()) {
+            int bucket = Convert.natural(s.getBucket(), "MSnapshot.sessions.bucket");
+            long client = Convert.positive(s.getClient(), "MSnapshot.sessions.client");
+            List<OpResult> results = Convert.results(s.getResultsList(), Codec.MAX_OPS, "MSnapshot.sessions.results");
+            sessions.add(new MSnapshot.Session(bucket, client, new ClientSession(s.getSeq(), results)));
+        }
+        return new MSnapshot(executed, clocks, data, sessions);
     }
 }

@@ -21,6 +21,8 @@ import io.tempokv.core.message.MProposeAck;
 import io.tempokv.core.message.MRec;
 import io.tempokv.core.message.MRecAck;
 import io.tempokv.core.message.MRecNAck;
+import io.tempokv.core.message.MSnapshot;
+import io.tempokv.core.message.MSnapshotRequest;
 import io.tempokv.core.message.Message;
 import io.tempokv.core.store.ClientSession;
 import io.tempokv.core.store.CommandRecord;
@@ -37,7 +39,7 @@ import java.util.TreeSet;
  */
 final class Gen {
     /** Number of distinct peer message types; {@link #message(int)} takes 0 to this minus one. */
-    static final int MESSAGE_TYPES = 12;
+    static final int MESSAGE_TYPES = 14;
 
     private final SplittableRandom r;
 
@@ -196,6 +198,8 @@ final class Gen {
             case 9: return new MCommitRequest(commandId());
             case 10: return promises();
             case 11: return executed();
+            case 12: return new MSnapshotRequest(originsExecuted());
+            case 13: return shardSnapshot();
             default: throw new IllegalArgumentException("no message type " + type);
         }
     }
@@ -211,16 +215,48 @@ final class Gen {
             }
             buckets.add(new MPromises.BucketPromises(natural(), anyLong(), attached));
         }
-        return new MPromises(buckets);
+        if (chance(0.3)) {
+            return new MPromises(buckets);
+        }
+        List<MPromises.Collected> collected = new ArrayList<>();
+        int k = r.nextInt(5);
+        for (int i = 0; i < k; i++) {
+            collected.add(new MPromises.Collected(process(), anyLong()));
+        }
+        return new MPromises(buckets, collected);
     }
 
     MExecuted executed() {
+        return new MExecuted(originsExecuted());
+    }
+
+    List<MExecuted.OriginExecuted> originsExecuted() {
         List<MExecuted.OriginExecuted> origins = new ArrayList<>();
         int n = r.nextInt(5);
         for (int i = 0; i < n; i++) {
             origins.add(new MExecuted.OriginExecuted(process(), anyLong(), longs(5)));
         }
-        return new MExecuted(origins);
+        return origins;
+    }
+
+    /** Values are never null (an absent key is not listed) but may be ""; clients are ids, so positive. */
+    MSnapshot shardSnapshot() {
+        List<MSnapshot.BucketClock> clocks = new ArrayList<>();
+        int n = r.nextInt(6);
+        for (int i = 0; i < n; i++) {
+            clocks.add(new MSnapshot.BucketClock(natural(), anyLong()));
+        }
+        List<MSnapshot.Entry> data = new ArrayList<>();
+        n = r.nextInt(6);
+        for (int i = 0; i < n; i++) {
+            data.add(new MSnapshot.Entry(string(), chance(0.2) ? "" : string()));
+        }
+        List<MSnapshot.Session> sessions = new ArrayList<>();
+        n = r.nextInt(4);
+        for (int i = 0; i < n; i++) {
+            sessions.add(new MSnapshot.Session(natural(), positiveLong(), session()));
+        }
+        return new MSnapshot(originsExecuted(), clocks, data, sessions);
     }
 
     // ------------------------------------------------------------------ records and client frames

@@ -11,11 +11,16 @@ import io.tempokv.core.Command;
 import io.tempokv.core.CommandId;
 import io.tempokv.core.ClientRequestId;
 import io.tempokv.core.Op;
+import io.tempokv.core.OpResult;
 import io.tempokv.core.message.MCommit;
 import io.tempokv.core.message.MCommitRequest;
 import io.tempokv.core.message.MConsensus;
+import io.tempokv.core.message.MExecuted;
+import io.tempokv.core.message.MPromises;
 import io.tempokv.core.message.MPropose;
+import io.tempokv.core.message.MSnapshot;
 import io.tempokv.core.message.Message;
+import io.tempokv.core.store.ClientSession;
 import io.tempokv.wire.proto.CommonProto;
 import io.tempokv.wire.proto.PeerProto;
 import java.util.ArrayList;
@@ -276,6 +281,83 @@ class PeerCodecTest {
         zero.addOriginsBuilder().setOrigin(0);
         assertEquals("MExecuted.origins.origin: member id 0 is not a process id (ids start at 1)",
                 rejection(PeerProto.PeerFrame.newBuilder().setFrom(1).setExecuted(zero)));
+    }
+
+    @Test
+    void collectedNeedsProcessIdsAndIsBoundedByOrigins() {
+        PeerProto.MPromises.Builder zero = PeerProto.MPromises.newBuilder();
+        zero.addCollectedBuilder().setOrigin(0).setWatermark(3);
+        assertEquals("MPromises.collected.origin: member id 0 is not a process id (ids start at 1)",
+                rejection(PeerProto.PeerFrame.newBuilder().setFrom(1).setPromises(zero)));
+        PeerProto.MPromises.Builder many = PeerProto.MPromises.newBuilder();
+        for (int i = 1; i <= Codec.MAX_ORIGINS + 1; i++) {
+            many.addCollectedBuilder().setOrigin(i).setWatermark(i);
+        }
+        assertEquals("MPromises.collected: 4097 elements, at most 4096 allowed",
+                rejection(PeerProto.PeerFrame.newBuilder().setFrom(1).setPromises(many)));
+    }
+
+    /** A summary without field collected (a sender that claims no horizon) decodes with none. */
+    @Test
+    void promisesWithoutCollectedDecodeWithNone() throws WireFormatException {
+        PeerProto.MPromises.Builder p = PeerProto.MPromises.newBuilder();
+        p.addBucketsBuilder().setBucket(2).setClock(7);
+        byte[] bytes = PeerProto.PeerFrame.newBuilder().setFrom(1).setPromises(p).build().toByteArray();
+        MPromises got = (MPromises) Codec.decodePeer(bytes).message();
+        assertEquals(new MPromises(List.of(new MPromises.BucketPromises(2, 7, List.of()))), got);
+        assertTrue(got.collected().isEmpty());
+    }
+
+    @Test
+    void snapshotRequestAndSnapshotCheckExecutedLikeExecuted() {
+        PeerProto.MSnapshotRequest.Builder zero = PeerProto.MSnapshotRequest.newBuilder();
+        zero.addExecutedBuilder().setOrigin(0).setWatermark(1);
+        assertEquals("MSnapshotRequest.executed.origin: member id 0 is not a process id (ids start at 1)",
+                rejection(PeerProto.PeerFrame.newBuilder().setFrom(1).setSnapshotRequest(zero)));
+        List<Long> half = new ArrayList<>();
+        for (long i = 0; i <= Codec.MAX_ABOVE / 2; i++) {
+            half.add(i);
+        }
+        PeerProto.MSnapshot.Builder s = PeerProto.MSnapshot.newBuilder();
+        s.addExecutedBuilder().setOrigin(1).addAllAbove(half);
+        s.addExecutedBuilder().setOrigin(2).addAllAbove(half);
+        assertEquals("MSnapshot.executed.above: 100002 elements, at most 100000 allowed",
+                rejection(PeerProto.PeerFrame.newBuilder().setFrom(1).setSnapshot(s)));
+    }
+
+    @Test
+    void snapshotBucketsClientsAndSessionResultsAreChecked() {
+        assertEquals("MSnapshot.clocks.bucket: value 4294967295 is out of range (at most 2147483647)",
+                rejection(PeerProto.PeerFrame.newBuilder().setFrom(1).setSnapshot(PeerProto.MSnapshot.newBuilder()
+                        .addClocks(PeerProto.BucketClock.newBuilder().setBucket(-1).setClock(1)))));
+        PeerProto.SnapshotSession session = PeerProto.SnapshotSession.newBuilder().setBucket(1).setClient(5).setSeq(2).build();
+        assertEquals("MSnapshot.sessions.bucket: value 4294967295 is out of range (at most 2147483647)",
+                rejection(PeerProto.PeerFrame.newBuilder().setFrom(1).setSnapshot(PeerProto.MSnapshot.newBuilder()
+                        .addSessions(session.toBuilder().setBucket(-1)))));
+        assertEquals("MSnapshot.sessions.client: 0 is not allowed (numbering starts at 1)",
+                rejection(PeerProto.PeerFrame.newBuilder().setFrom(1).setSnapshot(PeerProto.MSnapshot.newBuilder()
+                        .addSessions(session.toBuilder().setClient(0)))));
+        PeerProto.SnapshotSession.Builder many = session.toBuilder();
+        for (int i = 0; i <= Codec.MAX_OPS; i++) {
+            many.addResults(Convert.proto(OpResult.OK));
+        }
+        assertEquals("MSnapshot.sessions.results: 65 elements, at most 64 allowed",
+                rejection(PeerProto.PeerFrame.newBuilder().setFrom(1).setSnapshot(PeerProto.MSnapshot.newBuilder()
+                        .addSessions(many))));
+    }
+
+    /** Empty keys and values are data like any other; session results keep absent and empty apart. */
+    @Test
+    void snapshotKeepsEmptyStringsAndSessionResults() throws WireFormatException {
+        ClientSession session = new ClientSession(4, List.of(OpResult.OK, new OpResult(true, ""), new OpResult(false, "v")));
+        MSnapshot s = new MSnapshot(List.of(new MExecuted.OriginExecuted(2, 9, List.of(11L))),
+                List.of(new MSnapshot.BucketClock(0, -1)),
+                List.of(new MSnapshot.Entry("", ""), new MSnapshot.Entry("ключ🙂", "x")),
+                List.of(new MSnapshot.Session(3, Long.MAX_VALUE, session)));
+        MSnapshot back = (MSnapshot) roundTrip(1, 2, s);
+        assertEquals(s, back);
+        assertEquals("", back.data().get(0).value());
+        assertNull(back.sessions().get(0).session().results().get(0).value());
     }
 
     @Test
