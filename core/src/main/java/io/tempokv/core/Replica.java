@@ -1037,7 +1037,7 @@ public final class Replica {
             if (bytes > config.limits().snapshotBytesMax()) {
                 outbox.rejections.add(new Outbox.Rejection(to, "MSnapshotRequest", Outcome.REJECTED_TOO_LARGE,
                         "a snapshot of shard " + config.shard() + " would be about " + bytes + " bytes, above the limit of "
-                        + config.limits().snapshotBytesMax() + " (three quarters of limits.frame-bytes-max); raise the frame"
+                        + config.limits().snapshotBytesMax() + " (three quarters of limits.frame-bytes); raise the frame"
                         + " limit on every node, or replace the lagging node's data directory from a backup"));
                 stats.count(Outcome.REJECTED_TOO_LARGE);
                 continue;

@@ -27,7 +27,7 @@ public record ReplicaConfig(int shard, int shards, List<Integer> members, int se
                          int suspectTicks, int commitRequestTicks, int backoffMaxTicks, int gcDownTicks,
                          int snapshotRetryTicks) {
         public static Timing defaults() {
-            return new Timing(5, 8, 20, 5, 60, 60, 40, 30, 480, 2_000, 1_000);
+            return new Timing(5, 8, 20, 5, 60, 60, 40, 30, 480, 1_000, 1_000);
         }
 
         public Timing withCoordinatorPatience(int ticks) {

@@ -49,7 +49,7 @@ public final class RandomRun {
      * Odd seeds run with a patient coordinator (150 ticks before it recovers its own command, as a
      * node waits longer than core's default), even seeds with core's defaults, so both timer
      * regimes go through every fault. Half of the seeds (seed / 2 odd) leave a member out of
-     * garbage collection after 150 ticks of silence instead of core's 2,000, so most crashes and
+     * garbage collection after 150 ticks of silence instead of core's 1,000, so most crashes and
      * partitions there end with the returning member behind the others' collection horizon and
      * catching up by a snapshot (docs/protocol.md, D5 and D8).
      */

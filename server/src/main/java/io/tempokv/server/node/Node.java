@@ -147,6 +147,10 @@ public final class Node implements AutoCloseable {
         metrics.gauge("tempokv_slow_paths", "Commands committed through the slow path", l, () -> m.stats.slowPaths);
         metrics.gauge("tempokv_recoveries_started", "Recoveries started by this node", l, () -> m.stats.recoveriesStarted);
         metrics.gauge("tempokv_commands_executed", "Commands executed here", l, () -> m.stats.executed);
+        metrics.gauge("tempokv_snapshots_requested", "Snapshots this node asked for, behind the others' collection", l,
+                () -> m.stats.snapshotsRequested);
+        metrics.gauge("tempokv_snapshots_sent", "Snapshots this node sent to a member that fell behind", l, () -> m.stats.snapshotsSent);
+        metrics.gauge("tempokv_snapshots_installed", "Snapshots this node installed to catch up", l, () -> m.stats.snapshotsInstalled);
         metrics.gauge("tempokv_queue_depth", "Events waiting in the shard loop", l, () -> m.queueDepth);
         Metrics.Histogram fsync = metrics.histogram("tempokv_fsync_seconds", "Time to commit one batch durably (fsync)", l);
         loop.onFsync(fsync::observeNanos);
