@@ -29,6 +29,18 @@ final class Keys {
         return wrap(ByteBuffer.allocate(12).putInt(bucket).putLong(client));
     }
 
+    /** The bucket of a key made by {@link #session}. */
+    static int sessionBucket(ByteIterable key) {
+        return buffer(key).getInt();
+    }
+
+    /** The client of a key made by {@link #session}. */
+    static long sessionClient(ByteIterable key) {
+        ByteBuffer b = buffer(key);
+        b.getInt();
+        return b.getLong();
+    }
+
     static ByteIterable ofInt(int v) {
         return wrap(ByteBuffer.allocate(4).putInt(v));
     }

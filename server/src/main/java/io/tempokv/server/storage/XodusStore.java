@@ -47,7 +47,13 @@ import jetbrains.exodus.log.DataCorruptionException;
  * writes can never be committed by a later commitBatch.
  */
 public final class XodusStore implements DurableStore, AutoCloseable {
-    /** Version of the layout below (store names, key and value encodings). Bump on any change. */
+    /**
+     * Version of the layout below (store names, key and value encodings). Bump on any change that an
+     * older or newer build would misread. Not bumped for the "collected" store: a directory written
+     * before it existed simply has none, which is what a replica that collected nothing has, and the
+     * store is created empty on open. (A build older than it would ignore the store and forget the
+     * watermarks, so moving such a directory back to an older build is not supported.)
+     */
     static final int FORMAT_VERSION = 1;
     static final String META = "meta";
     static final String FORMAT_KEY = "format-version";
@@ -62,6 +68,7 @@ public final class XodusStore implements DurableStore, AutoCloseable {
     private final Store executed;
     private final Store values;
     private final Store sessions;
+    private final Store collected;
     /** The open batch, or null: begun lazily so an idle loop iteration costs no transaction. */
     private Transaction batch;
     private boolean closed;
@@ -76,6 +83,8 @@ public final class XodusStore implements DurableStore, AutoCloseable {
         executed = env.openStore("executed", StoreConfig.WITHOUT_DUPLICATES, txn);
         values = env.openStore("values", StoreConfig.WITHOUT_DUPLICATES, txn);
         sessions = env.openStore("sessions", StoreConfig.WITHOUT_DUPLICATES, txn);
+        // Created here when a directory written before it lacks it; see FORMAT_VERSION.
+        collected = env.openStore("collected", StoreConfig.WITHOUT_DUPLICATES, txn);
         if (fresh) {
             meta.put(txn, Keys.utf8(FORMAT_KEY), Keys.ofInt(FORMAT_VERSION));
         } else {
@@ -186,6 +195,11 @@ public final class XodusStore implements DurableStore, AutoCloseable {
     }
 
     @Override
+    public void putCollected(int origin, long watermark) {
+        write("putCollected for origin", origin, txn -> collected.put(txn, Keys.ofInt(origin), Keys.ofLong(watermark)));
+    }
+
+    @Override
     public void putValue(String key, String value) {
         write("putValue of key", key, txn -> values.put(txn, Keys.utf8(key), Keys.utf8(value)));
     }
@@ -198,6 +212,15 @@ public final class XodusStore implements DurableStore, AutoCloseable {
     @Override
     public void putSession(int bucket, long client, ClientSession session) {
         write("putSession", new SessionKey(bucket, client), txn -> sessions.put(txn, Keys.session(bucket, client), Keys.of(RecordCodec.encode(session))));
+    }
+
+    /** Deletes entry by entry in the batch, so an aborted batch (or a crash before commit) keeps them all. */
+    @Override
+    public void clearData() {
+        write("clearData of", "all values and sessions", txn -> {
+            deleteAll(values, txn);
+            deleteAll(sessions, txn);
+        });
     }
 
     // ---------------------------------------------------------------- reads (see the batch)
@@ -219,6 +242,27 @@ public final class XodusStore implements DurableStore, AutoCloseable {
         });
     }
 
+    /** Committed pairs and the batch's writes, like {@link #getValue}; the visitor must not write to this store. */
+    @Override
+    public void forEachValue(BiConsumer<String, String> visitor) {
+        read("forEachValue", "all values", txn -> {
+            forEach(values, txn, (k, v) -> visitor.accept(Keys.toUtf8(k), Keys.toUtf8(v)));
+            return null;
+        });
+    }
+
+    /** Committed sessions and the batch's writes, like {@link #getSession}; the visitor must not write to this store. */
+    @Override
+    public void forEachSession(SessionVisitor visitor) {
+        read("forEachSession", "all sessions", txn -> {
+            forEach(sessions, txn, (k, v) -> {
+                SessionKey key = new SessionKey(Keys.sessionBucket(k), Keys.sessionClient(k));
+                visitor.visit(key.bucket(), key.client(), decode(v, RecordCodec::decodeSession, key.toString()));
+            });
+            return null;
+        });
+    }
+
     /**
      * Everything a replica restarts from. Reads committed state only, so it must be called with no
      * batch open (right after {@link #open}, or after {@link #commitBatch()}); an open batch is a
@@ -229,7 +273,8 @@ public final class XodusStore implements DurableStore, AutoCloseable {
         if (batch != null) {
             throw new IllegalStateException("load() on " + dir + " with an uncommitted batch: commit or abort it first");
         }
-        return read("load", "all stores", txn -> new DurableState(loadClocks(txn), loadNextSequence(txn), loadCommands(txn), loadExecuted(txn)));
+        return read("load", "all stores", txn -> new DurableState(loadClocks(txn), loadNextSequence(txn), loadCommands(txn), loadExecuted(txn),
+                loadCollected(txn)));
     }
 
     /** Every key-value pair, committed or in the batch (for tests and diagnostics; reads it all). */
@@ -317,6 +362,20 @@ public final class XodusStore implements DurableStore, AutoCloseable {
         Map<Integer, DurableState.ExecutedSnapshot> out = new HashMap<>();
         forEach(executed, txn, (k, v) -> out.put(Keys.toInt(k), decode(v, RecordCodec::decodeExecuted, "executed snapshot of origin " + Keys.toInt(k))));
         return out;
+    }
+
+    private Map<Integer, Long> loadCollected(Transaction txn) {
+        Map<Integer, Long> out = new HashMap<>();
+        forEach(collected, txn, (k, v) -> out.put(Keys.toInt(k), Keys.toLong(v)));
+        return out;
+    }
+
+    private static void deleteAll(Store store, Transaction txn) {
+        try (Cursor c = store.openCursor(txn)) {
+            while (c.getNext()) {
+                c.deleteCurrent();
+            }
+        }
     }
 
     private static void forEach(Store store, Transaction txn, BiConsumer<ByteIterable, ByteIterable> action) {

@@ -1,13 +1,17 @@
 package io.tempokv.server.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.tempokv.core.CommandId;
+import io.tempokv.core.store.ClientSession;
 import io.tempokv.core.store.DurableStore;
 import io.tempokv.core.store.InMemoryStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -82,7 +86,10 @@ class XodusStorePropertyTest {
 
         private Consumer<DurableStore> randomWrite() {
             Random r = random;
-            switch (r.nextInt(8)) {
+            if (r.nextInt(50) == 0) {
+                return DurableStore::clearData;
+            }
+            switch (r.nextInt(9)) {
                 case 0: {
                     var record = Fixtures.randomCommand(r);
                     return s -> s.putCommand(record);
@@ -114,6 +121,11 @@ class XodusStorePropertyTest {
                     String key = Fixtures.randomKey(r);
                     return s -> s.deleteValue(key);
                 }
+                case 7: {
+                    int origin = 1 + r.nextInt(3);
+                    long watermark = r.nextInt(1000);
+                    return s -> s.putCollected(origin, watermark);
+                }
                 default: {
                     int bucket = r.nextInt(BUCKETS);
                     long client = 1 + r.nextInt(CLIENTS);
@@ -135,6 +147,8 @@ class XodusStorePropertyTest {
             int bucket = random.nextInt(BUCKETS);
             long client = 1 + random.nextInt(CLIENTS);
             assertEquals(model.getSession(bucket, client), store.getSession(bucket, client), () -> where("getSession"));
+            assertEquals(values(model), values(store), () -> where("forEachValue in the batch"));
+            assertEquals(sessions(model), sessions(store), () -> where("forEachSession in the batch"));
         }
 
         private void commit() {
@@ -167,11 +181,26 @@ class XodusStorePropertyTest {
         private void compareEverything() {
             assertEquals(model.load(), store.load(), () -> where("load"));
             assertEquals(model.valuesView(), store.valuesView(), () -> where("values"));
+            assertEquals(values(model), values(store), () -> where("forEachValue"));
+            assertEquals(sessions(model), sessions(store), () -> where("forEachSession"));
             for (int bucket = 0; bucket < BUCKETS; bucket++) {
                 for (long client = 1; client <= CLIENTS; client++) {
                     assertEquals(model.getSession(bucket, client), store.getSession(bucket, client), where("session " + client + "@" + bucket));
                 }
             }
+        }
+
+        private static Map<String, String> values(DurableStore s) {
+            Map<String, String> out = new HashMap<>();
+            s.forEachValue((k, v) -> assertNull(out.put(k, v), "key visited twice: " + k));
+            return out;
+        }
+
+        private static Map<String, ClientSession> sessions(DurableStore s) {
+            Map<String, ClientSession> out = new HashMap<>();
+            s.forEachSession((bucket, client, session) -> assertNull(out.put(client + "@" + bucket, session),
+                    "session visited twice: " + client + "@" + bucket));
+            return out;
         }
 
         private String where(String what) {

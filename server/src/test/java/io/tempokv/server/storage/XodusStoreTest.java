@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tempokv.core.CommandId;
+import io.tempokv.core.store.ClientSession;
 import io.tempokv.core.store.CommandRecord;
 import io.tempokv.core.store.DurableState;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import jetbrains.exodus.ByteIterable;
@@ -244,6 +246,119 @@ class XodusStoreTest {
     }
 
     @Test
+    void collectedWatermarksSurviveReopenAndTheLastWriteWins() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putCollected(1, 5);
+            s.putCollected(2, 0);
+            s.putCollected(Integer.MAX_VALUE, Long.MAX_VALUE);
+            s.commitBatch();
+            s.putCollected(1, 9);
+            s.commitBatch();
+            s.putCollected(2, 100); // never committed
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(Map.of(1, 9L, 2, 0L, Integer.MAX_VALUE, Long.MAX_VALUE), s.load().collected());
+        }
+    }
+
+    /** A directory written before the "collected" store existed opens as one that collected nothing. */
+    @Test
+    void directoryWithoutCollectedStoreOpensWithNone() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putClock(1, 3);
+            s.putCollected(1, 4);
+            s.commitBatch();
+        }
+        Environment env = Environments.newInstance(dir.toFile());
+        try {
+            env.executeInTransaction(txn -> env.removeStore("collected", txn));
+            boolean exists = env.computeInReadonlyTransaction(txn -> env.storeExists("collected", txn));
+            assertFalse(exists);
+        } finally {
+            env.close();
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(new DurableState(Map.of(1, 3L), 1, List.of(), Map.of()), s.load());
+            s.putCollected(3, 7);
+            s.commitBatch();
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(Map.of(3, 7L), s.load().collected());
+        }
+    }
+
+    @Test
+    void forEachVisitsCommittedAndBatchedValuesAndSessions() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(Map.of(), values(s));
+            assertEquals(Map.of(), sessions(s));
+            s.putValue("a", "1");
+            s.putValue("ключ", "");
+            s.putSession(0, 7, Fixtures.session(3, "a"));
+            s.putSession(Integer.MAX_VALUE, Long.MAX_VALUE, Fixtures.session(1, null));
+            s.commitBatch();
+            s.putValue("b", "2");
+            s.deleteValue("a");
+            s.putSession(1, 7, Fixtures.session(4, "b"));
+            // inside the batch: its writes are seen
+            assertEquals(Map.of("ключ", "", "b", "2"), values(s));
+            assertEquals(Map.of("7@0", Fixtures.session(3, "a"), Long.MAX_VALUE + "@" + Integer.MAX_VALUE, Fixtures.session(1, null),
+                    "7@1", Fixtures.session(4, "b")), sessions(s));
+            s.abortBatch();
+            assertEquals(Map.of("a", "1", "ключ", ""), values(s));
+            assertEquals(Map.of("7@0", Fixtures.session(3, "a"), Long.MAX_VALUE + "@" + Integer.MAX_VALUE, Fixtures.session(1, null)),
+                    sessions(s));
+        }
+    }
+
+    @Test
+    void clearDataRemovesValuesAndSessionsOnlyAndSurvivesReopen() {
+        DurableState before;
+        try (XodusStore s = XodusStore.open(dir)) {
+            writeEverything(s);
+            s.putCollected(1, 3);
+            s.commitBatch();
+            before = s.load();
+            s.clearData();
+            assertNull(s.getValue("k"));
+            assertNull(s.getSession(0, 1));
+            assertEquals(Map.of(), values(s));
+            assertEquals(Map.of(), sessions(s));
+            // installing a snapshot: clear, then write its data, all in one batch
+            s.putValue("from", "snapshot");
+            s.putSession(2, 9, Fixtures.session(5, "s"));
+            s.commitBatch();
+            assertEquals(before, s.load());
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(before, s.load());
+            assertEquals(Map.of("from", "snapshot"), s.valuesView());
+            assertEquals(Map.of("9@2", Fixtures.session(5, "s")), sessions(s));
+            assertNull(s.getSession(0, 1));
+        }
+    }
+
+    @Test
+    void clearDataInAnAbortedOrUncommittedBatchLeavesDataIntact() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putValue("k", "v");
+            s.putSession(0, 1, Fixtures.session(1, "x"));
+            s.commitBatch();
+            s.clearData();
+            s.putValue("other", "w");
+            s.abortBatch();
+            assertEquals(Map.of("k", "v"), s.valuesView());
+            assertEquals(Fixtures.session(1, "x"), s.getSession(0, 1));
+            s.clearData();
+            // close without commitBatch: a crash before the batch's fsync
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(Map.of("k", "v"), s.valuesView());
+            assertEquals(Map.of("1@0", Fixtures.session(1, "x")), sessions(s));
+        }
+    }
+
+    @Test
     void closeIsIdempotentAndUseAfterCloseIsRejected() {
         XodusStore s = XodusStore.open(dir);
         s.putValue("k", "v");
@@ -262,6 +377,19 @@ class XodusStoreTest {
         s.putValue("k", "uncommitted");
         s.putValue("other", "uncommitted");
         s.putSession(0, 1, Fixtures.session(1, "uncommitted"));
+    }
+
+    private static Map<String, String> values(XodusStore s) {
+        Map<String, String> out = new HashMap<>();
+        s.forEachValue((k, v) -> assertNull(out.put(k, v), "key visited twice: " + k));
+        return out;
+    }
+
+    /** Sessions by "client@bucket". */
+    private static Map<String, ClientSession> sessions(XodusStore s) {
+        Map<String, ClientSession> out = new HashMap<>();
+        s.forEachSession((bucket, client, session) -> assertNull(out.put(client + "@" + bucket, session)));
+        return out;
     }
 
     /** Writes a meta entry with plain Xodus, as a different tempokv build would have. */
