@@ -1,6 +1,7 @@
 package io.tempokv.server.config;
 
 import io.tempokv.core.ReplicaConfig;
+import io.tempokv.wire.Frames;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -115,7 +116,12 @@ public record NodeConfig(int nodeId, String clusterId, Path dataDir, String list
         return members.stream().map(Member::id).sorted().toList();
     }
 
-    /** Core's config for one shard of this node: the same members, f and buckets on every shard. */
+    /**
+     * Core's config for one shard of this node: the same members, f and buckets on every shard. A
+     * snapshot travels in one peer frame, which peers read up to {@link Frames#MAX_FRAME_BYTES}
+     * whatever limits.frame-bytes says (that setting bounds client frames), so its size estimate is
+     * kept to three quarters of the smaller of the two, leaving room for the encoding's overhead.
+     */
     public ReplicaConfig replicaConfig(int shard) {
         if (shard < 0 || shard >= shards) {
             throw new IllegalArgumentException("shard " + shard + " is not in 0.." + (shards - 1));
@@ -123,7 +129,7 @@ public record NodeConfig(int nodeId, String clusterId, Path dataDir, String list
         ReplicaConfig.Limits d = ReplicaConfig.Limits.defaults();
         ReplicaConfig.Limits coreLimits = new ReplicaConfig.Limits(limits.pendingCommandsMax(),
                 d.opsPerCommandMax(), limits.keyBytesMax(), limits.valueBytesMax(), d.bucketsPerPromiseMessageMax(),
-                limits.frameBytesMax() * 3L / 4);
+                Math.min(limits.frameBytesMax(), Frames.MAX_FRAME_BYTES) * 3L / 4);
         return new ReplicaConfig(shard, shards, memberIds(), nodeId, f, buckets,
                 ReplicaConfig.Timing.defaults(), coreLimits);
     }

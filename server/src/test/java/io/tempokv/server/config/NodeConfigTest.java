@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tempokv.core.ReplicaConfig;
+import io.tempokv.wire.Frames;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,15 @@ class NodeConfigTest {
         assertEquals(10, rc.limits().keyBytesMax());
         assertEquals(100, rc.limits().valueBytesMax());
         assertEquals(ReplicaConfig.Limits.defaults().opsPerCommandMax(), rc.limits().opsPerCommandMax());
+        assertEquals(750, rc.limits().snapshotBytesMax());
         assertEquals(2, rc.fastQuorumSize());
+    }
+
+    /** Peers read frames up to Frames.MAX_FRAME_BYTES even when client frames may be larger. */
+    @Test
+    void snapshotsFitAPeerFrameWhateverTheClientFrameLimit() {
+        NodeConfig big = ConfigLoader.parse("limits: {frame-bytes: 1000000000}\n", "t");
+        assertEquals(Frames.MAX_FRAME_BYTES * 3L / 4, big.replicaConfig(0).limits().snapshotBytesMax());
     }
 
     @Test
