@@ -26,8 +26,12 @@ import io.tempokv.wire.proto.PeerProto;
  * (quorum size, ballot owner, shard) is core's Validator's business, not the codec's.
  */
 public final class Codec {
-    /** Version of the peer protocol spoken by this build; a Hello with any other is refused. */
-    public static final int WIRE_VERSION = 1;
+    /**
+     * Version of the peer protocol spoken by this build; a Hello with any other is refused. 2: promise
+     * summaries carry the collection horizon, which a version-1 node would ignore and so count
+     * omitted attached promises as detached (docs/protocol.md, D5); the two must not talk.
+     */
+    public static final int WIRE_VERSION = 2;
 
     /** Members of a fast quorum (also bounds the shard size a frame can describe). */
     public static final int MAX_QUORUM = 64;

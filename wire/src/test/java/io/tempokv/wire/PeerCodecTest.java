@@ -125,9 +125,9 @@ class PeerCodecTest {
     @Test
     void helloOfAnotherWireVersionIsRefused() {
         byte[] bytes = PeerProto.PeerFrame.newBuilder().setFrom(2)
-                .setHello(PeerProto.Hello.newBuilder().setWireVersion(2).setNodeId(2).setClusterId("c")).build().toByteArray();
+                .setHello(PeerProto.Hello.newBuilder().setWireVersion(1).setNodeId(2).setClusterId("c")).build().toByteArray();
         WireFormatException e = assertThrows(WireFormatException.class, () -> Codec.decodeHello(bytes));
-        assertEquals("Hello.wire_version: peer speaks wire version 2 but this node speaks version 1;"
+        assertEquals("Hello.wire_version: peer speaks wire version 1 but this node speaks version 2;"
                 + " run the same tempokv version on every node", e.getMessage());
     }
 
