@@ -35,6 +35,8 @@ final class Cmd {
     long nextRecoveryTick;
     long nextCommitRequestTick;
     int recoveryAttempts;
+    /** MCommitRequests sent for this command (one peer each, rotating). */
+    int commitRequests;
     boolean dirty;
 
     Cmd(CommandId id) {

@@ -54,7 +54,8 @@ public final class Replica {
     private final TreeSet<CommandId> executedLive = new TreeSet<>();
     private final Map<Integer, ExecutedSet> executed = new TreeMap<>();
     private final Map<Integer, Map<Integer, ExecutedSet>> peerExecuted = new TreeMap<>();
-    private final Map<CommandId, Long> unknownRequestedAt = new TreeMap<>();
+    /** Ids blocking stability that this replica has no record of: {next ask tick, asks so far}. */
+    private final Map<CommandId, long[]> unknownRequested = new TreeMap<>();
     private final long[] lastHeard;
     private final boolean[] unreachable;
 
@@ -113,7 +114,7 @@ public final class Replica {
 
     /** All per-command entries this replica holds in memory, for the bounded-memory test. */
     public int trackedEntries() {
-        return cmds.size() + promises.trackedEntries() + executor.queued() + unknownRequestedAt.size();
+        return cmds.size() + promises.trackedEntries() + executor.queued() + unknownRequested.size();
     }
 
     public long now() {
@@ -597,7 +598,7 @@ public final class Replica {
         c.clearScratch();
         markDirty(c);
         uncommitted.remove(c.id);
-        unknownRequestedAt.remove(c.id);
+        unknownRequested.remove(c.id);
         stats.commits++;
         promises.bump(c.buckets, t);
         promises.committed(c.id);
@@ -786,8 +787,8 @@ public final class Replica {
             Cmd c = cmds.get(id);
             if (c.payload == null) {
                 if (now >= c.nextCommitRequestTick) {
-                    broadcast(new MCommitRequest(id));
-                    c.nextCommitRequestTick = now + t.commitRequestTicks();
+                    askForCommit(id, id.origin(), c.commitRequests);
+                    c.nextCommitRequestTick = now + commitRequestBackoff(++c.commitRequests);
                 }
                 continue;
             }
@@ -802,6 +803,12 @@ public final class Replica {
             if (c.coordinator == self && c.recoveryAttempts == 0 && age < t.coordinatorPatienceTicks()) {
                 // Our own fast or slow path may still finish: a slow commit is not a failure.
                 c.nextRecoveryTick = c.createdTick + t.coordinatorPatienceTicks() + random.nextInt(t.recoveryTimeoutTicks());
+            } else if ((responsible(c) || age > 3L * t.coordinatorPatienceTicks()) && c.coordinator != self
+                    && c.commitRequests == 0 && !suspected(c.coordinator)) {
+                // Its live coordinator may have committed it and only the MCommit missed this
+                // replica: ask it once before a ballot that would cut its own round off (§10.4).
+                askForCommit(id, c.coordinator, c.commitRequests++);
+                c.nextRecoveryTick = now + t.commitRequestTicks();
             } else if (responsible(c) || age > 3L * t.coordinatorPatienceTicks()) {
                 startRecovery(c);
             } else {
@@ -844,22 +851,59 @@ public final class Replica {
         return true;
     }
 
-    /** Stability blocked on commands we have never seen: ask the shard for them (§10.4). */
+    /**
+     * Stability blocked on commands this replica has no record of: ask for them, one peer at a time,
+     * starting with the command's origin, backing off (§10.4). A record without its payload is
+     * asked for by {@link #scanUncommitted} instead.
+     */
     private void requestUnknownBlockers() {
-        unknownRequestedAt.keySet().retainAll(promises.blockingIds());
+        unknownRequested.keySet().retainAll(promises.blockingIds());
         for (CommandId id : new ArrayList<>(promises.blockingIds())) {
-            Cmd c = cmds.get(id);
-            if (c != null && c.payload != null) {
+            if (cmds.containsKey(id)) {
                 continue;
             }
-            Long due = unknownRequestedAt.get(id);
+            long[] due = unknownRequested.get(id);
             if (due == null) {
-                unknownRequestedAt.put(id, now + config.timing().commitRequestTicks());
-            } else if (now >= due) {
-                broadcast(new MCommitRequest(id));
-                unknownRequestedAt.put(id, now + config.timing().commitRequestTicks());
+                unknownRequested.put(id, new long[] {now + config.timing().commitRequestTicks(), 0});
+            } else if (now >= due[0]) {
+                askForCommit(id, id.origin(), (int) due[1]);
+                due[1]++;
+                due[0] = now + commitRequestBackoff((int) due[1]);
             }
         }
+    }
+
+    /**
+     * Ask one peer for the commit (or payload) of id: the preferred member first, then the others
+     * in ring order on later attempts, skipping suspected members while any other is left. One
+     * peer per attempt instead of all of them keeps a replica that comes back far behind from
+     * flooding the others.
+     */
+    private void askForCommit(CommandId id, int preferred, int attempt) {
+        List<Integer> members = config.members();
+        int start = config.isMember(preferred) ? config.indexOf(preferred) : config.indexOf(self);
+        List<Integer> candidates = new ArrayList<>();
+        List<Integer> live = new ArrayList<>();
+        for (int k = 0; k < members.size(); k++) {
+            int m = members.get((start + k) % members.size());
+            if (m != self) {
+                candidates.add(m);
+                if (!suspected(m)) {
+                    live.add(m);
+                }
+            }
+        }
+        List<Integer> pool = live.isEmpty() ? candidates : live;
+        if (pool.isEmpty()) {
+            return;
+        }
+        stats.commitRequests++;
+        send(pool.get(attempt % pool.size()), new MCommitRequest(id));
+    }
+
+    private long commitRequestBackoff(int attempts) {
+        ReplicaConfig.Timing t = config.timing();
+        return Math.min((long) t.commitRequestTicks() << Math.min(attempts, 4), Math.max(t.commitRequestTicks(), t.backoffMaxTicks()));
     }
 
     private void broadcastPromises(boolean full) {
@@ -1152,7 +1196,7 @@ public final class Replica {
             c.ts = 0;
         }
         uncommitted.remove(c.id);
-        unknownRequestedAt.remove(c.id);
+        unknownRequested.remove(c.id);
         c.phase = Phase.EXECUTE;
         c.clearScratch();
         c.bufferedCommitTs = 0;

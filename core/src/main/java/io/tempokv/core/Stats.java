@@ -11,6 +11,8 @@ public final class Stats {
     public long degradedSubmits;
     public long recoveriesStarted;
     public long recoveryCommits;
+    /** MCommitRequests sent, each to one peer (§10.4). */
+    public long commitRequests;
     public long commits;
     public long executed;
     public long duplicatesSuppressed;

@@ -467,6 +467,7 @@ public final class Simulation {
         t.degradedSubmits += s.degradedSubmits;
         t.recoveriesStarted += s.recoveriesStarted;
         t.recoveryCommits += s.recoveryCommits;
+        t.commitRequests += s.commitRequests;
         t.commits += s.commits;
         t.executed += s.executed;
         t.duplicatesSuppressed += s.duplicatesSuppressed;
