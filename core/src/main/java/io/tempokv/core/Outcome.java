@@ -15,9 +15,7 @@ public enum Outcome {
     REJECTED_NON_MEMBER,
     REJECTED_MALFORMED,
     REJECTED_STALE_BALLOT,
-    REJECTED_UNKNOWN_COMMAND,
-    /** A snapshot asked for is larger than limits.snapshotBytesMax: not sent (D8). */
-    REJECTED_TOO_LARGE;
+    REJECTED_UNKNOWN_COMMAND;
 
     public boolean rejected() {
         return name().startsWith("REJECTED");

@@ -74,6 +74,8 @@ public final class Replica {
     /** Peers that asked for a snapshot in this step; served at its end, after its executions (D8). */
     private final TreeSet<Integer> snapshotRequesters = new TreeSet<>();
     private long nextSnapshotRequestTick;
+    /** Parts of snapshots being received, by donor and snapshot id; at most two at a time (D8). */
+    private final Map<List<Long>, MSnapshot[]> assembling = new java.util.LinkedHashMap<>();
 
     private Replica(ReplicaConfig config, DurableStore store, RandomGenerator random) {
         this.config = config;
@@ -1009,13 +1011,23 @@ public final class Replica {
 
     /** Per origin: the highest sequence such that this replica and every member not down executed all up to it. */
     private void advanceHorizon() {
+        List<Integer> counted = new ArrayList<>();
+        for (int m : config.members()) {
+            if (m != self && !down(m) && !behindHorizon(m)) {
+                counted.add(m);
+            }
+        }
+        if (counted.size() + 1 < config.stabilityThreshold()) {
+            // Only a majority moves the horizon: then every horizon is reached by a majority that
+            // can use the summaries that announce it, and after a partition heals some replica that
+            // executed all of them can serve the others a snapshot. A replica alone (in a minority)
+            // that moved its horizon could leave two replicas each behind the other.
+            return;
+        }
         for (Map.Entry<Integer, ExecutedSet> e : executed.entrySet()) {
             int origin = e.getKey();
             long h = e.getValue().watermark();
-            for (int m : config.members()) {
-                if (m == self || down(m)) {
-                    continue;
-                }
+            for (int m : counted) {
                 Map<Integer, ExecutedSet> view = peerExecuted.get(m);
                 ExecutedSet s = view == null ? null : view.get(origin);
                 h = Math.min(h, s == null ? 0 : s.watermark());
@@ -1025,6 +1037,22 @@ public final class Replica {
                 dirtyCollected.add(origin);
             }
         }
+    }
+
+    /**
+     * A member that has not executed everything below this replica's horizon must catch up by a
+     * snapshot anyway (it cannot use this replica's summaries), so waiting for it would only stop
+     * collection while it catches up, or for good if it cannot.
+     */
+    private boolean behindHorizon(int m) {
+        Map<Integer, ExecutedSet> view = peerExecuted.get(m);
+        for (Map.Entry<Integer, Long> c : collected.entrySet()) {
+            ExecutedSet s = view == null ? null : view.get(c.getKey());
+            if ((s == null ? 0 : s.watermark()) < c.getValue()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Silent for longer than gcDownTicks: left out of garbage collection (a liveness choice only). */
@@ -1075,24 +1103,21 @@ public final class Replica {
     }
 
     private void serveSnapshots() {
-        MSnapshot snapshot = buildSnapshot();
-        long bytes = estimateBytes(snapshot);
+        List<MSnapshot> parts = buildSnapshot();
         for (int to : snapshotRequesters) {
-            if (bytes > config.limits().snapshotBytesMax()) {
-                outbox.rejections.add(new Outbox.Rejection(to, "MSnapshotRequest", Outcome.REJECTED_TOO_LARGE,
-                        "a snapshot of shard " + config.shard() + " would be about " + bytes + " bytes, above the limit of "
-                        + config.limits().snapshotBytesMax() + " (three quarters of limits.frame-bytes); raise the frame"
-                        + " limit on every node, or replace the lagging node's data directory from a backup"));
-                stats.count(Outcome.REJECTED_TOO_LARGE);
-                continue;
-            }
             stats.snapshotsSent++;
-            stepSends.add(new Outbox.Envelope(to, snapshot));
+            for (MSnapshot part : parts) {
+                stepSends.add(new Outbox.Envelope(to, part));
+            }
         }
         snapshotRequesters.clear();
     }
 
-    private MSnapshot buildSnapshot() {
+    /**
+     * The snapshot in parts of at most snapshotBytesMax (estimated), all with one random id: part 0
+     * carries the executed ids and clocks, the parts share out the data and sessions.
+     */
+    private List<MSnapshot> buildSnapshot() {
         List<MSnapshot.BucketClock> clocks = new ArrayList<>();
         for (int b = 0; b < config.buckets(); b++) {
             if (promises.clock(b) > 0) {
@@ -1105,23 +1130,59 @@ public final class Replica {
         List<MSnapshot.Session> sessions = new ArrayList<>();
         store.forEachSession((bucket, client, session) -> sessions.add(new MSnapshot.Session(bucket, client, session)));
         sessions.sort((a, b) -> a.bucket() != b.bucket() ? Integer.compare(a.bucket(), b.bucket()) : Long.compare(a.client(), b.client()));
-        return new MSnapshot(executedSummary(), clocks, data, sessions);
+        List<MExecuted.OriginExecuted> executedIds = executedSummary();
+
+        long budget = config.limits().snapshotBytesMax();
+        List<List<MSnapshot.Entry>> dataParts = new ArrayList<>(List.of(new ArrayList<>()));
+        List<List<MSnapshot.Session>> sessionParts = new ArrayList<>(List.of(new ArrayList<>()));
+        long used = headerBytes(executedIds, clocks);
+        for (MSnapshot.Entry e : data) {
+            long size = entryBytes(e);
+            if (used + size > budget && used > 0) {
+                dataParts.add(new ArrayList<>());
+                sessionParts.add(new ArrayList<>());
+                used = 0;
+            }
+            dataParts.get(dataParts.size() - 1).add(e);
+            used += size;
+        }
+        for (MSnapshot.Session ss : sessions) {
+            long size = sessionBytes(ss);
+            if (used + size > budget && used > 0) {
+                dataParts.add(new ArrayList<>());
+                sessionParts.add(new ArrayList<>());
+                used = 0;
+            }
+            sessionParts.get(sessionParts.size() - 1).add(ss);
+            used += size;
+        }
+        long id = random.nextLong();
+        int n = dataParts.size();
+        List<MSnapshot> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new MSnapshot(i == 0 ? executedIds : List.of(), i == 0 ? clocks : List.of(), dataParts.get(i), sessionParts.get(i),
+                    id, i, n));
+        }
+        return out;
     }
 
-    /** An upper bound of the encoded size: UTF-8 bytes of every string plus a fixed cost per item. */
-    private static long estimateBytes(MSnapshot s) {
-        long total = 64L + 16L * s.clocks().size();
-        for (MExecuted.OriginExecuted o : s.executed()) {
+    /** Upper bounds of encoded sizes: UTF-8 bytes of every string plus a fixed cost per item. */
+    private static long headerBytes(List<MExecuted.OriginExecuted> executedIds, List<MSnapshot.BucketClock> clocks) {
+        long total = 64L + 16L * clocks.size();
+        for (MExecuted.OriginExecuted o : executedIds) {
             total += 24 + 10L * o.above().size();
         }
-        for (MSnapshot.Entry e : s.data()) {
-            total += 16 + utf8Length(e.key()) + utf8Length(e.value());
-        }
-        for (MSnapshot.Session ss : s.sessions()) {
-            total += 40;
-            for (OpResult r : ss.session().results()) {
-                total += 8 + (r.value() == null ? 0 : utf8Length(r.value()));
-            }
+        return total;
+    }
+
+    private static long entryBytes(MSnapshot.Entry e) {
+        return 16 + utf8Length(e.key()) + utf8Length(e.value());
+    }
+
+    private static long sessionBytes(MSnapshot.Session ss) {
+        long total = 40;
+        for (OpResult r : ss.session().results()) {
+            total += 8 + (r.value() == null ? 0 : utf8Length(r.value()));
         }
         return total;
     }
@@ -1135,7 +1196,51 @@ public final class Replica {
         return n;
     }
 
-    private Outcome onSnapshot(int from, MSnapshot s) {
+    /** Collect the parts of a snapshot; install it once all of them arrived. */
+    private Outcome onSnapshot(int from, MSnapshot part) {
+        List<Long> key = List.of((long) from, part.id());
+        MSnapshot[] parts = assembling.get(key);
+        if (parts == null) {
+            if (part.parts() > 1 && assembling.size() >= 2) {
+                List<Long> eldest = assembling.keySet().iterator().next();
+                assembling.remove(eldest);
+            }
+            parts = new MSnapshot[part.parts()];
+            if (part.parts() > 1) {
+                assembling.put(key, parts);
+            }
+        }
+        if (parts.length != part.parts()) {
+            return reject(from, part, Outcome.REJECTED_MALFORMED, "snapshot " + part.id() + " part " + part.part() + " says "
+                    + part.parts() + " parts, earlier parts said " + parts.length);
+        }
+        if (parts[part.part()] != null) {
+            return Outcome.REDUNDANT;
+        }
+        parts[part.part()] = part;
+        for (MSnapshot p : parts) {
+            if (p == null) {
+                return Outcome.APPLIED;
+            }
+        }
+        assembling.remove(key);
+        return installIfAhead(from, whole(parts));
+    }
+
+    private static MSnapshot whole(MSnapshot[] parts) {
+        if (parts.length == 1) {
+            return parts[0];
+        }
+        List<MSnapshot.Entry> data = new ArrayList<>();
+        List<MSnapshot.Session> sessions = new ArrayList<>();
+        for (MSnapshot p : parts) {
+            data.addAll(p.data());
+            sessions.addAll(p.sessions());
+        }
+        return new MSnapshot(parts[0].executed(), parts[0].clocks(), data, sessions, parts[0].id(), 0, 1);
+    }
+
+    private Outcome installIfAhead(int from, MSnapshot s) {
         Map<Integer, ExecutedSet> donor = new TreeMap<>();
         for (MExecuted.OriginExecuted o : s.executed()) {
             donor.computeIfAbsent(o.origin(), k -> new ExecutedSet()).merge(o.watermark(), o.above());

@@ -45,13 +45,18 @@ public record ReplicaConfig(int shard, int shards, List<Integer> members, int se
 
     /** Every bound the replica enforces. */
     /**
-     * Every bound the replica enforces. {@code snapshotBytesMax}: the largest snapshot (D8) a donor
-     * sends, estimated from its keys, values and sessions; hosts set it below their frame limit.
+     * Every bound the replica enforces. {@code snapshotBytesMax}: the largest part of a snapshot (D8)
+     * a donor sends, estimated from its keys, values and sessions; hosts set it below their frame
+     * limit.
      */
     public record Limits(int pendingCommandsMax, int opsPerCommandMax, int keyBytesMax, int valueBytesMax,
                          int bucketsPerPromiseMessageMax, long snapshotBytesMax) {
         public static Limits defaults() {
             return new Limits(20_000, 64, 1024, 1 << 20, 256, 12L << 20);
+        }
+
+        public Limits withSnapshotBytesMax(long bytes) {
+            return new Limits(pendingCommandsMax, opsPerCommandMax, keyBytesMax, valueBytesMax, bucketsPerPromiseMessageMax, bytes);
         }
     }
 
@@ -134,5 +139,9 @@ public record ReplicaConfig(int shard, int shards, List<Integer> members, int se
 
     public ReplicaConfig withTiming(Timing newTiming) {
         return new ReplicaConfig(shard, shards, members, self, f, buckets, newTiming, limits);
+    }
+
+    public ReplicaConfig withLimits(Limits newLimits) {
+        return new ReplicaConfig(shard, shards, members, self, f, buckets, timing, newLimits);
     }
 }

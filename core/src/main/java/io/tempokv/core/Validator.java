@@ -143,6 +143,9 @@ final class Validator {
     }
 
     private String snapshot(MSnapshot s) {
+        if (s.parts() < 1 || s.part() < 0 || s.part() >= s.parts()) {
+            return "snapshot part " + s.part() + " of " + s.parts() + " is not within 0..parts-1";
+        }
         String problem = executed(s.executed());
         if (problem != null) {
             return problem;

@@ -61,14 +61,15 @@ public final class Observations {
     private record Captured(Map<String, List<Outbox.Executed>> order, Set<CommandId> executed) {
     }
 
-    private final Map<io.tempokv.core.message.MSnapshot, Captured> snapshots = new HashMap<>();
+    /** By donor and snapshot id (the parts of one snapshot share its id). */
+    private final Map<List<Long>, Captured> snapshots = new HashMap<>();
     private int snapshotsInstalled;
 
     /** A donor sent a snapshot: remember its executions at that moment (this step's included). */
     void snapshotSent(int donor, io.tempokv.core.message.MSnapshot snapshot) {
         Map<String, List<Outbox.Executed>> copy = new HashMap<>();
         orderByNode.get(donor).forEach((k, v) -> copy.put(k, new ArrayList<>(v)));
-        snapshots.putIfAbsent(snapshot, new Captured(copy, new HashSet<>(executedByNode.get(donor))));
+        snapshots.putIfAbsent(List.of((long) donor, snapshot.id()), new Captured(copy, new HashSet<>(executedByNode.get(donor))));
     }
 
     /**
@@ -76,7 +77,7 @@ public final class Observations {
      * every key, and from now on it counts as having executed what the donor had.
      */
     void installed(Outbox.Installed in) {
-        Captured c = snapshots.get(in.snapshot());
+        Captured c = snapshots.get(List.of((long) in.donor(), in.snapshot().id()));
         if (c == null) {
             violation("node " + in.replica() + " installed a snapshot from " + in.donor() + " that no donor sent");
             return;

@@ -51,7 +51,8 @@ public final class RandomRun {
      * regimes go through every fault. Half of the seeds (seed / 2 odd) leave a member out of
      * garbage collection after 150 ticks of silence instead of core's 1,000, so most crashes and
      * partitions there end with the returning member behind the others' collection horizon and
-     * catching up by a snapshot (docs/protocol.md, D5 and D8).
+     * catching up by a snapshot (docs/protocol.md, D5 and D8); half of those send snapshots in
+     * parts of at most 200 bytes, so most are split.
      */
     static ReplicaConfig timingFor(long seed, ReplicaConfig c) {
         ReplicaConfig.Timing t = c.timing();
@@ -60,6 +61,9 @@ public final class RandomRun {
         }
         if ((seed / 2) % 2 != 0) {
             t = t.withGcDown(150);
+            if ((seed / 4) % 2 != 0) {
+                c = c.withLimits(c.limits().withSnapshotBytesMax(200));
+            }
         }
         return c.withTiming(t);
     }

@@ -333,7 +333,7 @@ public final class Simulation {
         }
         out.drainRejections();
         for (Outbox.Envelope e : sends) {
-            if (e.message() instanceof io.tempokv.core.message.MSnapshot snapshot) {
+            if (e.message() instanceof io.tempokv.core.message.MSnapshot snapshot && snapshot.part() == 0) {
                 observations.snapshotSent(node.id, snapshot);
             }
             if (e.message() instanceof io.tempokv.core.message.MCommit c) {

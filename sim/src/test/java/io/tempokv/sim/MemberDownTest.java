@@ -27,16 +27,19 @@ class MemberDownTest {
 
     @Test
     void oneOfThreeDownFor100000Commands() {
-        run(3, 1, List.of(3), 100_000);
+        run(3, 1, List.of(3), 100_000, ReplicaConfig.Limits.defaults().snapshotBytesMax());
     }
 
+    /** Snapshots in parts of at most 300 bytes: the returning members assemble dozens of parts. */
     @Test
-    void twoOfFiveDownFor30000Commands() {
-        run(5, 2, List.of(4, 5), 30_000);
+    void twoOfFiveDownFor30000CommandsWithSnapshotsInParts() {
+        run(5, 2, List.of(4, 5), 30_000, 300);
     }
 
-    private static void run(int n, int f, List<Integer> down, int commands) {
-        Simulation sim = new Simulation(7 + n, Simulation.config(n, f, 64), false);
+    private static void run(int n, int f, List<Integer> down, int commands, long snapshotPartBytesMax) {
+        ReplicaConfig config = Simulation.config(n, f, 64);
+        config = config.withLimits(config.limits().withSnapshotBytesMax(snapshotPartBytesMax));
+        Simulation sim = new Simulation(7 + n, config, false);
         sim.setNetwork(0, 0, 1, 3);
         // Until the down members have been silent for gcDownTicks they still hold collection back;
         // from then on the state must stay bounded however long they stay away.

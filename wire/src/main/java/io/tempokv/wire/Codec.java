@@ -53,6 +53,8 @@ public final class Codec {
      * it bounds what a decoder handed arbitrary bytes builds. (Its origins and listed sequence numbers
      * are bounded like MExecuted's, its sessions' results like a reply's.)
      */
+    /** Parts of one snapshot (each at most a frame). */
+    public static final int MAX_SNAPSHOT_PARTS = 100_000;
     public static final int MAX_SNAPSHOT_ITEMS = 10_000_000;
     /** Members listed in a status answer. */
     public static final int MAX_MEMBERS = 64;

@@ -127,7 +127,8 @@ final class PeerConvert {
 
     /** A null value in an entry is a caller bug (NullPointerException): absent keys are not listed. */
     private static PeerProto.MSnapshot snapshot(MSnapshot s) {
-        PeerProto.MSnapshot.Builder b = PeerProto.MSnapshot.newBuilder().addAllExecuted(origins(s.executed()));
+        PeerProto.MSnapshot.Builder b = PeerProto.MSnapshot.newBuilder().addAllExecuted(origins(s.executed()))
+                .setId(s.id()).setPart(s.part()).setParts(s.parts());
         for (MSnapshot.BucketClock c : s.clocks()) {
             b.addClocks(PeerProto.BucketClock.newBuilder().setBucket(c.bucket()).setClock(c.clock()).build());
         }
@@ -314,6 +315,11 @@ final class PeerConvert {
             List<OpResult> results = Convert.results(s.getResultsList(), Codec.MAX_OPS, "MSnapshot.sessions.results");
             sessions.add(new MSnapshot.Session(bucket, client, new ClientSession(s.getSeq(), results)));
         }
-        return new MSnapshot(executed, clocks, data, sessions);
+        int parts = p.getParts();
+        if (parts < 1 || parts > Codec.MAX_SNAPSHOT_PARTS || p.getPart() < 0 || p.getPart() >= parts) {
+            throw Convert.bad("MSnapshot.part", "part " + Integer.toUnsignedString(p.getPart()) + " of "
+                    + Integer.toUnsignedString(parts) + " is not within 0..parts-1 with 1 <= parts <= " + Codec.MAX_SNAPSHOT_PARTS);
+        }
+        return new MSnapshot(executed, clocks, data, sessions, p.getId(), p.getPart(), parts);
     }
 }

@@ -256,7 +256,8 @@ final class Gen {
         for (int i = 0; i < n; i++) {
             sessions.add(new MSnapshot.Session(natural(), positiveLong(), session()));
         }
-        return new MSnapshot(originsExecuted(), clocks, data, sessions);
+        int parts = 1 + r.nextInt(4);
+        return new MSnapshot(originsExecuted(), clocks, data, sessions, anyLong(), r.nextInt(parts), parts);
     }
 
     // ------------------------------------------------------------------ records and client frames

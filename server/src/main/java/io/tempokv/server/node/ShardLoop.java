@@ -81,6 +81,7 @@ public final class ShardLoop implements Runnable {
         public final AtomicLong rejectedMessages = new AtomicLong();
         public volatile Stats stats = new Stats();
         public volatile int queueDepth;
+        public volatile int commandsHeld;
     }
 
     public ShardLoop(int node, ReplicaConfig config, XodusStore store, Transport transport, long tickMillis) {
@@ -215,12 +216,17 @@ public final class ShardLoop implements Runnable {
             }
         }
         out.drainExecuted();
+        for (Outbox.Installed in : out.drainInstalled()) {
+            LOG.info(() -> "node=" + node + " shard=" + shard + " caught up by a snapshot from node " + in.donor() + ": "
+                    + in.snapshot().data().size() + " keys, " + in.snapshot().sessions().size() + " client sessions");
+        }
         for (Outbox.Rejection r : out.drainRejections()) {
             metrics.rejectedMessages.incrementAndGet();
             LOG.fine(() -> "node=" + node + " shard=" + shard + " rejected " + r.messageType() + " from " + r.from()
                     + ": " + r.outcome() + ": " + r.reason());
         }
         metrics.stats = replica.stats();
+        metrics.commandsHeld = replica.liveCommands();
         metrics.queueDepth = queue.size();
     }
 
