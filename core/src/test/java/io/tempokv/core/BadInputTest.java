@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tempokv.core.message.MCommit;
 import io.tempokv.core.message.MConsensus;
+import io.tempokv.core.message.MExecuted;
 import io.tempokv.core.message.MPromises;
 import io.tempokv.core.message.MPropose;
 import io.tempokv.core.message.MProposeAck;
 import io.tempokv.core.message.MRec;
+import io.tempokv.core.message.MSnapshot;
 import io.tempokv.core.store.InMemoryStore;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -82,6 +84,36 @@ class BadInputTest {
         MPromises.Attached a = new MPromises.Attached(9, new CommandId(1, 1));
         assertRejected(1, new MPromises(List.of(new MPromises.BucketPromises(1, 3, List.of(a)))),
                 Outcome.REJECTED_MALFORMED, "not within");
+    }
+
+    @Test
+    void collectionHorizonWithABadOriginIsRejected() {
+        assertRejected(1, new MPromises(List.of(), List.of(new MPromises.Collected(0, 5))), Outcome.REJECTED_MALFORMED, "origin 0");
+    }
+
+    @Test
+    void snapshotPartOutsideItsPartsIsRejectedAndInstallsNothing() {
+        MSnapshot s = new MSnapshot(List.of(new MExecuted.OriginExecuted(1, 5, List.of())), List.of(),
+                List.of(new MSnapshot.Entry("k", "v")), List.of(), 7, 2, 2);
+        assertRejected(1, s, Outcome.REJECTED_MALFORMED, "part 2 of 2");
+        assertEquals(null, store.getValue("k"));
+    }
+
+    @Test
+    void snapshotWithAKeyOfAnotherShardIsRejected() {
+        ReplicaConfig two = new ReplicaConfig(0, 2, List.of(1, 2, 3), 2, 1, 64, ReplicaConfig.Timing.defaults(),
+                ReplicaConfig.Limits.defaults());
+        Replica r = Replica.open(two, new io.tempokv.core.store.InMemoryStore(), new java.util.SplittableRandom(1));
+        String other = null;
+        for (int i = 0; other == null; i++) {
+            if (Keys.shardOf("key" + i, 2) == 1) {
+                other = "key" + i;
+            }
+        }
+        MSnapshot s = new MSnapshot(List.of(new MExecuted.OriginExecuted(1, 5, List.of())), List.of(),
+                List.of(new MSnapshot.Entry(other, "v")), List.of());
+        assertEquals(Outcome.REJECTED_MALFORMED, r.handle(1, s));
+        assertTrue(r.outbox().drainRejections().get(0).reason().contains("belongs to shard 1"));
     }
 
     @Test
