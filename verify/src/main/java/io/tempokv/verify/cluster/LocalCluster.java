@@ -145,13 +145,19 @@ public final class LocalCluster implements Cluster {
         return ports;
     }
 
-    /** The kernel's ephemeral port range (Linux), or the IANA default range elsewhere. */
+    /**
+     * The kernel's ephemeral port range (Linux). If it cannot be read, Linux's default range: the
+     * IANA range used before put the nodes' ports inside Linux's ephemeral range once (a CI run
+     * on 2026-12-02 handed out 42459..44752), where an outgoing connection took one of them
+     * before the node could bind it.
+     */
     private static int[] ephemeralRange() {
-        try {
-            String[] parts = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+        // A FileInputStream, not Files: an NIO channel read fails when the thread's interrupt flag is set.
+        try (java.io.InputStream in = new java.io.FileInputStream("/proc/sys/net/ipv4/ip_local_port_range")) {
+            String[] parts = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim().split("\\s+");
             return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
         } catch (IOException | RuntimeException e) {
-            return new int[] {49_152, 65_535};
+            return new int[] {32_768, 60_999};
         }
     }
 
