@@ -1132,38 +1132,45 @@ public final class Replica {
         sessions.sort((a, b) -> a.bucket() != b.bucket() ? Integer.compare(a.bucket(), b.bucket()) : Long.compare(a.client(), b.client()));
         List<MExecuted.OriginExecuted> executedIds = executedSummary();
 
-        long budget = config.limits().snapshotBytesMax();
-        List<List<MSnapshot.Entry>> dataParts = new ArrayList<>(List.of(new ArrayList<>()));
-        List<List<MSnapshot.Session>> sessionParts = new ArrayList<>(List.of(new ArrayList<>()));
-        long used = headerBytes(executedIds, clocks);
+        Parts parts = new Parts(config.limits().snapshotBytesMax(), headerBytes(executedIds, clocks));
         for (MSnapshot.Entry e : data) {
-            long size = entryBytes(e);
-            if (used + size > budget && used > 0) {
-                dataParts.add(new ArrayList<>());
-                sessionParts.add(new ArrayList<>());
-                used = 0;
-            }
-            dataParts.get(dataParts.size() - 1).add(e);
-            used += size;
+            parts.data.get(parts.fit(entryBytes(e))).add(e);
         }
         for (MSnapshot.Session ss : sessions) {
-            long size = sessionBytes(ss);
-            if (used + size > budget && used > 0) {
-                dataParts.add(new ArrayList<>());
-                sessionParts.add(new ArrayList<>());
-                used = 0;
-            }
-            sessionParts.get(sessionParts.size() - 1).add(ss);
-            used += size;
+            parts.sessions.get(parts.fit(sessionBytes(ss))).add(ss);
         }
         long id = random.nextLong();
-        int n = dataParts.size();
+        int n = parts.data.size();
         List<MSnapshot> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(new MSnapshot(i == 0 ? executedIds : List.of(), i == 0 ? clocks : List.of(), dataParts.get(i), sessionParts.get(i),
+            out.add(new MSnapshot(i == 0 ? executedIds : List.of(), i == 0 ? clocks : List.of(), parts.data.get(i), parts.sessions.get(i),
                     id, i, n));
         }
         return out;
+    }
+
+    /** Cuts a snapshot's items into parts of at most budget estimated bytes; part 0 starts with the header. */
+    private static final class Parts {
+        final List<List<MSnapshot.Entry>> data = new ArrayList<>(List.of(new ArrayList<>()));
+        final List<List<MSnapshot.Session>> sessions = new ArrayList<>(List.of(new ArrayList<>()));
+        private final long budget;
+        private long used;
+
+        Parts(long budget, long headerBytes) {
+            this.budget = budget;
+            this.used = headerBytes;
+        }
+
+        /** The part an item of this size goes into: the current one, or a new one if it would overflow. */
+        int fit(long size) {
+            if (used + size > budget && used > 0) {
+                data.add(new ArrayList<>());
+                sessions.add(new ArrayList<>());
+                used = 0;
+            }
+            used += size;
+            return data.size() - 1;
+        }
     }
 
     /** Upper bounds of encoded sizes: UTF-8 bytes of every string plus a fixed cost per item. */

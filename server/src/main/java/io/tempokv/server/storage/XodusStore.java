@@ -279,11 +279,9 @@ public final class XodusStore implements DurableStore, AutoCloseable {
 
     /** Every key-value pair, committed or in the batch (for tests and diagnostics; reads it all). */
     public Map<String, String> valuesView() {
-        return read("valuesView", "all values", txn -> {
-            Map<String, String> out = new HashMap<>();
-            forEach(values, txn, (k, v) -> out.put(Keys.toUtf8(k), Keys.toUtf8(v)));
-            return out;
-        });
+        Map<String, String> out = new HashMap<>();
+        forEachValue(out::put);
+        return out;
     }
 
     // ---------------------------------------------------------------- batch control
