@@ -19,7 +19,12 @@ public enum Fault {
     /** Two halves that only one bridge node connects (Jepsen's bridge). */
     BRIDGE,
     /** Nodes crash (at any point, also in the middle of sending a step's messages) and restart from their store. */
-    CRASH;
+    CRASH,
+    /**
+     * One node is slow for a while, as a loaded or just restarted (cold) process is: every message
+     * to or from it takes 30 to 300 ticks more. With CRASH, a restarted node is also slow at first.
+     */
+    SLOW;
 
     public static Set<Fault> parse(String list) {
         if (list == null || list.isBlank() || list.trim().equalsIgnoreCase("all")) {

@@ -99,8 +99,27 @@ public final class RandomRun {
         if (violations.isEmpty()) {
             violations.addAll(checkLinearizable(workload.histories()));
         }
+        if (violations.isEmpty()) {
+            violations.addAll(checkNoNeedlessRecovery(cfg, sim.totals()));
+        }
         return new Result(seed, cfg, sim.totals(), violations, sim.time(), sim.trace(), workload.completions(),
                 percentiles(workload.latencies()));
+    }
+
+    /** Faults under which every message arrives, once or more, and no node stops or slows down. */
+    private static final java.util.Set<Fault> LOSSLESS = java.util.EnumSet.of(Fault.REORDER, Fault.DUPLICATE);
+
+    /**
+     * Liveness without faults: when nothing is lost and nobody stops or slows down, coordinators
+     * commit their own commands and recoveries are rare (docs/protocol.md, D9). At most one per
+     * hundred commands, plus a few while the replicas' timers have measured nothing yet.
+     */
+    static List<String> checkNoNeedlessRecovery(SimConfig cfg, Stats s) {
+        if (!LOSSLESS.containsAll(cfg.faults()) || s.recoveriesStarted <= 5 + s.submitted / 100) {
+            return List.of();
+        }
+        return List.of("liveness: " + s.recoveriesStarted + " recoveries for " + s.submitted + " commands with no fault"
+                + " but " + cfg.faults() + " (at most " + (5 + s.submitted / 100) + " expected)");
     }
 
     private static int[] configureNetwork(Simulation sim, SimConfig cfg, SplittableRandom rng) {
@@ -115,7 +134,7 @@ public final class RandomRun {
     /** Crashes, restarts and partitions at random times of the safety phase. */
     private static void scheduleFaults(Simulation sim, SimConfig cfg, SplittableRandom rng) {
         List<Fault> actions = new ArrayList<>();
-        for (Fault f : List.of(Fault.CRASH, Fault.ISOLATE, Fault.MINORITY, Fault.BRIDGE)) {
+        for (Fault f : List.of(Fault.CRASH, Fault.ISOLATE, Fault.MINORITY, Fault.BRIDGE, Fault.SLOW)) {
             if (cfg.faults().contains(f)) {
                 actions.add(f);
             }
@@ -148,8 +167,14 @@ public final class RandomRun {
                 } else {
                     sim.crashDuringNextSend(victim);
                 }
-                sim.at(duration, () -> sim.restart(victim));
+                sim.at(duration, () -> {
+                    sim.restart(victim);
+                    if (cfg.faults().contains(Fault.SLOW) && rng.nextBoolean()) {
+                        slowFor(sim, victim, duration);
+                    }
+                });
             }
+            case SLOW -> slowFor(sim, ms.get(rng.nextInt(ms.size())), duration);
             case ISOLATE -> partitionFor(sim, duration, () -> sim.isolate(ms.get(rng.nextInt(ms.size()))));
             case MINORITY -> partitionFor(sim, duration, () -> {
                 sim.partitions().minority(ms, rng);
@@ -163,6 +188,13 @@ public final class RandomRun {
         }
     }
 
+    /** The node is slow for duration ticks: 30 to 300 ticks more per message, as a cold or loaded process. */
+    private static void slowFor(Simulation sim, int node, long duration) {
+        SplittableRandom rng = sim.random();
+        int min = 30 + rng.nextInt(100);
+        sim.slow(node, sim.time() + duration, min, min + rng.nextInt(200));
+    }
+
     private static void partitionFor(Simulation sim, long duration, Runnable apply) {
         sim.heal();
         apply.run();
@@ -174,6 +206,10 @@ public final class RandomRun {
         for (int id : sim.members()) {
             sb.append(" node ").append(id).append(sim.up(id) ? " unfinished=" + sim.replica(id).unfinished() : " down")
                     .append(" executed=").append(sim.observations().executedCount(id)).append(';');
+            String oldest = sim.up(id) ? sim.replica(id).describeOldestUnfinished(0) : null;
+            if (oldest != null) {
+                sb.append(" oldest: ").append(oldest).append(';');
+            }
         }
         return sb.toString();
     }

@@ -95,6 +95,9 @@ public final class Simulation {
         Replica replica;
         int incarnation;
         boolean crashAfterNextSend;
+        long slowUntil;
+        int slowMin;
+        int slowMax;
 
         Node(int id) {
             this.id = id;
@@ -400,7 +403,7 @@ public final class Simulation {
             return;
         }
         int forced = delayOverride.delay(from, e.to(), m);
-        schedule(forced > 0 ? forced : delay(), new Deliver(from, e.to(), m));
+        schedule((forced > 0 ? forced : delay()) + slowDelay(from, e.to()), new Deliver(from, e.to(), m));
         if (duplicateRate > 0 && rng.nextDouble() < duplicateRate) {
             schedule(delay(), new Deliver(from, e.to(), m));
         }
@@ -428,6 +431,28 @@ public final class Simulation {
                     + ": " + ex.getMessage() + " (message " + m + ")");
         }
         return null;
+    }
+
+    /**
+     * Make a node slow until the given time: every message to or from it takes between min and max
+     * ticks more (a loaded or cold process; Fault.SLOW).
+     */
+    public void slow(int id, long until, int min, int max) {
+        nodes[id].slowUntil = until;
+        nodes[id].slowMin = min;
+        nodes[id].slowMax = max;
+        log("slow " + id + " until " + until + " (+" + min + ".." + max + " ticks per message)");
+    }
+
+    private int slowDelay(int from, int to) {
+        int extra = 0;
+        for (int id : new int[] {from, to}) {
+            Node n = nodes[id];
+            if (n.slowUntil > time) {
+                extra = Math.max(extra, n.slowMin + rng.nextInt(n.slowMax - n.slowMin + 1));
+            }
+        }
+        return extra;
     }
 
     private int delay() {
