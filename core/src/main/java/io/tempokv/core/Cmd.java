@@ -37,6 +37,8 @@ final class Cmd {
     int recoveryAttempts;
     /** MCommitRequests sent for this command (one peer each, rotating). */
     int commitRequests;
+    /** The member this replica last handed the payload to as the one responsible for recovering it (D9), 0 for none. */
+    int forwardedTo;
     boolean dirty;
 
     Cmd(CommandId id) {

@@ -58,6 +58,7 @@ public final class Replica {
     private final Map<CommandId, long[]> unknownRequested = new TreeMap<>();
     private final long[] lastHeard;
     private final boolean[] unreachable;
+    private final Pace pace;
 
     private final ArrayDeque<Message> selfQueue = new ArrayDeque<>();
     private final List<Outbox.Envelope> stepSends = new ArrayList<>();
@@ -88,6 +89,7 @@ public final class Replica {
         this.stateMachine = new StateMachine(store, config.shard(), config.shards());
         this.lastHeard = new long[config.n()];
         this.unreachable = new boolean[config.n()];
+        this.pace = new Pace(config.timing(), config.n());
     }
 
     /** Opens a replica over its store: a fresh one if the store is empty, else restarted from it. */
@@ -219,6 +221,7 @@ public final class Replica {
         if (now % t.gcIntervalTicks() == 0) {
             broadcastExecuted();
             collectGarbage();
+            pace.decay();
         }
         if (now % t.scanIntervalTicks() == 0) {
             scanUncommitted();
@@ -278,7 +281,9 @@ public final class Replica {
         if (!config.isMember(from)) {
             return reject(from, m, Outcome.REJECTED_NON_MEMBER, "sender " + from + " is not a member of shard " + config.shard());
         }
-        lastHeard[config.indexOf(from)] = now;
+        int index = config.indexOf(from);
+        pace.heard(index, now - lastHeard[index]);
+        lastHeard[index] = now;
         String problem = validator.message(from, m);
         if (problem != null) {
             return reject(from, m, Outcome.REJECTED_MALFORMED, problem);
@@ -404,7 +409,7 @@ public final class Replica {
             return false;
         }
         int i = config.indexOf(m);
-        return unreachable[i] || now - lastHeard[i] > config.timing().suspectTicks();
+        return unreachable[i] || now - lastHeard[i] > pace.suspectTicks(i);
     }
 
     // ---------------------------------------------------------------- propose and payload (§6.3)
@@ -512,6 +517,7 @@ public final class Replica {
             reporters += t == max ? 1 : 0;
         }
         if (reporters >= config.fastPathThreshold()) {
+            pace.commitLatency(now, now - c.createdTick);
             stats.fastPaths++;
             commitAndBroadcast(c, max);
         } else {
@@ -576,6 +582,8 @@ public final class Replica {
         if (c.consensusAcks.size() >= config.slowQuorumSize()) {
             if (c.leading.round() > 0) {
                 stats.recoveryCommits++;
+            } else {
+                pace.commitLatency(now, now - c.createdTick);
             }
             commitAndBroadcast(c, c.leadingValue);
         }
@@ -628,6 +636,11 @@ public final class Replica {
             c.bufferedCommitTs = m.ts();
             send(from, new MCommitRequest(c.id));
             return Outcome.APPLIED;
+        }
+        if (from == c.coordinator && c.phase != Phase.START) {
+            // How long its coordinator took, as seen here (D9); commits by other recovery leaders
+            // say how long failures take, not how long commands do.
+            pace.commitLatency(now, now - c.createdTick);
         }
         commitLocally(c, m.ts());
         return Outcome.APPLIED;
@@ -776,7 +789,8 @@ public final class Replica {
      */
     private long backoff(Cmd c) {
         ReplicaConfig.Timing t = config.timing();
-        long base = Math.max(1, Math.min((long) t.recoveryTimeoutTicks() << Math.min(c.recoveryAttempts, 6), t.backoffMaxTicks()));
+        long round = pace.roundTimeout(now);
+        long base = Math.max(1, Math.min(round << Math.min(c.recoveryAttempts, 6), Math.max(t.backoffMaxTicks(), round)));
         return base + random.nextLong(base);
     }
 
@@ -802,19 +816,36 @@ public final class Replica {
                 continue;
             }
             long age = now - c.createdTick;
-            if (c.coordinator == self && c.recoveryAttempts == 0 && age < t.coordinatorPatienceTicks()) {
+            long patience = pace.patience(now);
+            long round = pace.roundTimeout(now);
+            int turn = turn(c);
+            if (age > patience && now >= c.nextCommitRequestTick && (c.coordinator != self || c.recoveryAttempts > 0)) {
+                // The usual reason a command is still uncommitted here this late is an MCommit
+                // that missed this replica: ask one peer at a time for it, backing off (§10.4, D9).
+                askForCommit(id, c.coordinator, c.commitRequests);
+                c.nextCommitRequestTick = now + Math.max(round, commitRequestBackoff(++c.commitRequests));
+            }
+            if (c.coordinator == self && c.recoveryAttempts == 0 && age < patience) {
                 // Our own fast or slow path may still finish: a slow commit is not a failure.
-                c.nextRecoveryTick = c.createdTick + t.coordinatorPatienceTicks() + random.nextInt(t.recoveryTimeoutTicks());
-            } else if ((responsible(c) || age > 3L * t.coordinatorPatienceTicks()) && c.coordinator != self
-                    && c.commitRequests == 0 && !suspected(c.coordinator)) {
-                // Its live coordinator may have committed it and only the MCommit missed this
-                // replica: ask it once before a ballot that would cut its own round off (§10.4).
-                askForCommit(id, c.coordinator, c.commitRequests++);
-                c.nextRecoveryTick = now + t.commitRequestTicks();
-            } else if (responsible(c) || age > 3L * t.coordinatorPatienceTicks()) {
-                startRecovery(c);
+                c.nextRecoveryTick = c.createdTick + patience + random.nextLong(round);
+            } else if (turn == 0 || age > (2L * turn + 1) * patience) {
+                if (c.coordinator != self && c.commitRequests == 0 && !suspected(c.coordinator)) {
+                    // Its live coordinator may have committed it and only the MCommit missed this
+                    // replica: ask it once before a ballot that would cut its own round off (§10.4).
+                    askForCommit(id, c.coordinator, c.commitRequests++);
+                    c.nextRecoveryTick = now + Math.max(t.commitRequestTicks(), round);
+                } else {
+                    startRecovery(c);
+                }
             } else {
-                c.nextRecoveryTick = now + t.recoveryTimeoutTicks() + random.nextInt(t.recoveryTimeoutTicks());
+                // Not our turn (D9): one recovery leader at a time. Make sure the responsible member
+                // knows the command, and take over only if it has not finished by our turn.
+                int responsible = responsibleMember(c);
+                if (age > patience && c.forwardedTo != responsible && responsible != c.coordinator) {
+                    send(responsible, new MPayload(c.id, c.payload, c.quorum, c.coordinator));
+                    c.forwardedTo = responsible;
+                }
+                c.nextRecoveryTick = now + round + random.nextLong(round);
             }
         }
     }
@@ -837,20 +868,37 @@ public final class Replica {
         return false;
     }
 
-    /** The first non-suspected member in ring order from the coordinator recovers first (§10.2). */
-    private boolean responsible(Cmd c) {
+    /**
+     * This replica's turn to recover c (§10.2, D9): 0 if it is the first non-suspected member in ring
+     * order from the command's coordinator (the responsible one), 1 if it is the next, and so on.
+     */
+    private int turn(Cmd c) {
+        List<Integer> members = config.members();
+        int start = Math.max(0, config.indexOf(c.coordinator));
+        int turn = 0;
+        for (int k = 0; k < members.size(); k++) {
+            int m = members.get((start + k) % members.size());
+            if (m == self) {
+                return turn;
+            }
+            if (!suspected(m)) {
+                turn++;
+            }
+        }
+        return turn;
+    }
+
+    /** The member whose turn 0 it is to recover c, as this replica sees it. */
+    private int responsibleMember(Cmd c) {
         List<Integer> members = config.members();
         int start = Math.max(0, config.indexOf(c.coordinator));
         for (int k = 0; k < members.size(); k++) {
             int m = members.get((start + k) % members.size());
-            if (m == self) {
-                return true;
-            }
             if (!suspected(m)) {
-                return false;
+                return m;
             }
         }
-        return true;
+        return self;
     }
 
     /**

@@ -1,0 +1,56 @@
+package io.tempokv.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** The measured timers of D9: floors from the configuration, p99 of a recent window, caps. */
+class PaceTest {
+    private final ReplicaConfig.Timing timing = ReplicaConfig.Timing.defaults();
+
+    @Test
+    void withoutMeasurementsTheConfiguredTimingsHold() {
+        Pace p = new Pace(timing, 3);
+        assertEquals(timing.coordinatorPatienceTicks(), p.patience(100));
+        assertEquals(timing.recoveryTimeoutTicks(), p.roundTimeout(100));
+        assertEquals(timing.suspectTicks(), p.suspectTicks(1));
+    }
+
+    @Test
+    void patienceIsThreeP99sOfTheRecentWindow() {
+        Pace p = new Pace(timing, 3);
+        for (int i = 1; i <= 100; i++) {
+            p.commitLatency(1_000, i * 10L);
+        }
+        assertEquals(990, p.commitP99(1_000));
+        assertEquals(2_970, p.patience(1_000));
+        assertEquals(1_980, p.roundTimeout(1_000));
+        // Ten thousand ticks later those latencies say nothing any more.
+        assertEquals(timing.coordinatorPatienceTicks(), p.patience(1_000 + Pace.WINDOW_TICKS + 1));
+    }
+
+    @Test
+    void measuredTimingsAreCapped() {
+        Pace p = new Pace(timing, 3);
+        p.commitLatency(5, 1_000_000);
+        assertEquals(Pace.PATIENCE_MAX_TICKS, p.patience(5));
+        assertEquals(Pace.PATIENCE_MAX_TICKS, p.roundTimeout(5));
+    }
+
+    @Test
+    void onlyGapsOfALivePeerLengthenSuspicion() {
+        Pace p = new Pace(timing, 3);
+        p.heard(1, 60);
+        assertEquals(180, p.suspectTicks(1), "a 60-tick pause of a loaded peer: suspected after 3 x 60");
+        assertEquals(timing.suspectTicks(), p.suspectTicks(2), "other peers keep their own pace");
+        p.heard(1, 100_000);
+        assertEquals(180, p.suspectTicks(1), "an outage is not a pace");
+        for (int i = 0; i < 1_000; i++) {
+            p.decay();
+        }
+        assertEquals(timing.suspectTicks(), p.suspectTicks(1), "old pauses are forgotten");
+        p.heard(1, 1_000_000 / 2);
+        p.heard(2, 300);
+        assertEquals(timing.suspectTicks(), p.suspectTicks(2), "a gap beyond twice the timeout is an outage");
+    }
+}
