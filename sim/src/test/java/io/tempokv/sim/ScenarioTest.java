@@ -7,9 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tempokv.core.ClientRequestId;
 import io.tempokv.core.CommandId;
 import io.tempokv.core.message.MCommit;
+import io.tempokv.core.message.Message;
 import io.tempokv.core.message.MConsensus;
+import io.tempokv.core.message.MPayload;
+import io.tempokv.core.message.MPromises;
 import io.tempokv.core.message.MPropose;
 import io.tempokv.core.message.MProposeAck;
+import io.tempokv.core.message.MRec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -249,5 +253,53 @@ class ScenarioTest {
         s.sim.restart(1);
         s.awaitExecutedEverywhere("x", 1, 3000);
         s.assertConsistent();
+    }
+    /**
+     * The spec's §8.5 example 2 (scenario 6 of §12.2): fresh proposals below the coordinator's.
+     * Nodes 1, 2 and 5 run a few commands on x that 3 and 4 never see, so their clocks for x's
+     * bucket are ahead. Then coordinator 1 sends its MPropose only to 2 and its payload only to 5,
+     * and crashes; 2 falls silent. The recovery hears from 3, 4 and 5: 3 and 4 (fast-quorum members)
+     * get the command first from a recovery message and propose fresh, from their low clocks
+     * (RECOVER_R). Rule (3), the maximum over fast-quorum replies only, would commit below the
+     * promises 1, 2 and 5 made before the command existed, and a replica holding those promises
+     * could declare that timestamp stable without knowing the command (INV-SUPPORT, checked at
+     * every commit by the simulator). Rule (2) applies instead, because a fast-quorum member is in
+     * RECOVER_R: the maximum over all replies, 5's. With the RECOVER_R test taken out of the rule,
+     * this test fails: 1.1 committed at 1 with 2 attached promises at or below it (3 needed), and
+     * node 5 executed it after 5.5 at 5.
+     */
+    @Test
+    void freshProposalsBelowTheCoordinatorsMakeTheFastPathImpossible() {
+        ScenarioSupport s = new ScenarioSupport(5, 2, 12);
+        int ahead = 5;
+        s.sim.setFilter((from, to, m) -> (to == 3 || to == 4) && !(m instanceof MPromises));
+        for (int i = 0; i < ahead; i++) {
+            s.awaitAnswered(s.put(5, "x", "v" + i), 3000);
+        }
+        assertTrue(s.sim.observations().order(3, "x").isEmpty() && s.sim.observations().order(4, "x").isEmpty(),
+                "3 and 4 saw nothing of x yet: " + s.orders("x"));
+        CommandId id = new CommandId(1, 1);
+        // 3 and 4 hear only heartbeats and what concerns the new command, so their clocks stay behind.
+        s.sim.setFilter((from, to, m) -> from == 2
+                || (from == 1 && to != 2 && to != 5)
+                || (from == 5 && to == 2)
+                || ((to == 3 || to == 4) && from != 3 && from != 4 && !(m instanceof MPromises) && !concerns(m, id)));
+        s.put(1, "x", "after");
+        s.sim.runFor(10);
+        s.sim.crash(1);
+        assertTrue(s.sim.runUntil(() -> s.sim.executedAt(5, id), 10_000),
+                "3, 4 and 5 recover it, 5 executes it: " + s.orders("x") + " " + s.sim.observations().violations());
+        assertEquals(List.of(), s.sim.observations().violations());
+        assertTrue(s.sim.observations().timestamp(id) > ahead, "committed at " + s.sim.observations().timestamp(id)
+                + ", not above the " + ahead + " commands 1, 2 and 5 had promised past");
+        s.sim.setFilter((from, to, m) -> false);
+        s.sim.restart(1);
+        s.awaitExecutedEverywhere("x", ahead + 1, 5000);
+        s.assertConsistent();
+    }
+
+    private static boolean concerns(Message m, CommandId id) {
+        return m instanceof MRec r && r.id().equals(id) || m instanceof MConsensus c && c.id().equals(id)
+                || m instanceof MCommit c2 && c2.id().equals(id) || m instanceof MPayload p && p.id().equals(id);
     }
 }
