@@ -80,6 +80,8 @@ public final class TempoClient implements AutoCloseable {
         final long deadlineNanos;
         final CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
         int attempts;
+        /** The last node's word that it takes no requests now (catching up), if any. */
+        String unavailable;
         ScheduledFuture<?> timer;
 
         Pending(Request request, int lane, long deadlineNanos) {
@@ -236,6 +238,11 @@ public final class TempoClient implements AutoCloseable {
                 return;
             }
         }
+        if (System.nanoTime() >= p.deadlineNanos && p.attempts == 0 && p.unavailable != null) {
+            finish(p, null, new NoEndpointReachableException("no node of " + endpoints + " took request " + p.request.id()
+                    + " within " + options.deadline() + " (last answer: " + p.unavailable + "); it was not applied"));
+            return;
+        }
         if (System.nanoTime() >= p.deadlineNanos && p.attempts == 0) {
             finish(p, null, new NoEndpointReachableException("could not connect to any of " + endpoints + " within "
                     + options.deadline() + "; the request was not sent. Is the node running and is this its client port?"));
@@ -300,6 +307,23 @@ public final class TempoClient implements AutoCloseable {
         }
         if (r.status() == Reply.Status.OK) {
             finish(p, r.results(), null);
+        } else if (r.status() == Reply.Status.UNAVAILABLE) {
+            // That node did not take it (catching up after a restart): surely not applied there, so
+            // it does not count as an attempt; the next node in the list gets it.
+            cancelTimer(p);
+            p.attempts--;
+            p.unavailable = r.detail();
+            synchronized (this) {
+                if (channel != null) {
+                    // Later requests go to the next node; the old connection stays open a while for
+                    // the answers to requests already sent on it (the same node answers them alike).
+                    Channel old = channel;
+                    endpointIndex++;
+                    channel = null;
+                    timers.schedule(() -> old.close(), options.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+            p.timer = timers.schedule(() -> dispatch(p), endpoints.size() > 1 ? 0 : RETRY_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
         } else if (p.attempts <= 1) {
             finish(p, null, new RequestRejectedException(r.detail()));
         } else {

@@ -126,6 +126,31 @@ class TempoClientTest {
         }
     }
 
+    /** A node catching up after a restart answers UNAVAILABLE: the next node gets the same request at once. */
+    @Test
+    void anUnavailableNodeHandsTheRequestToTheNextWithoutMakingItAmbiguous() throws Exception {
+        InetSocketAddress catchingUp = fakeNode(r -> Reply.unavailable(r.id(), "replica 1 of shard 0 is catching up"));
+        InetSocketAddress rejecting = fakeNode(r -> Reply.rejected(r.id(), "value too large"));
+        try (TempoClient c = TempoClient.connect(List.of(catchingUp, rejecting), quick())) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> c.put("k", "v").get(5, TimeUnit.SECONDS));
+            assertInstanceOf(RequestRejectedException.class, e.getCause(),
+                    "the unavailable answer was no attempt, so the rejection that followed is definite");
+        }
+        assertEquals(2, seen.size());
+        assertEquals(seen.get(0).id(), seen.get(1).id());
+    }
+
+    @Test
+    void onlyUnavailableNodesMeanTheRequestWasNotApplied() throws Exception {
+        InetSocketAddress a = fakeNode(r -> Reply.unavailable(r.id(), "replica 1 of shard 0 is catching up"));
+        try (TempoClient c = TempoClient.connect(List.of(a), quick())) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> c.put("k", "v").get(5, TimeUnit.SECONDS));
+            assertInstanceOf(NoEndpointReachableException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("catching up"), e.getCause().getMessage());
+        }
+        assertTrue(seen.size() >= 2, "retried while unavailable: " + seen.size());
+    }
+
     @Test
     void nobodyListeningMeansTheRequestWasNeverSent() throws Exception {
         ServerSocket ss = new ServerSocket(0);

@@ -59,6 +59,13 @@ public final class Replica {
     private final long[] lastHeard;
     private final boolean[] unreachable;
     private final Pace pace;
+    /**
+     * After a restart (D10): per origin, the executed watermark this replica must reach before it
+     * takes client requests or early recovery turns again, the highest its peers reported in their
+     * first MExecuted; null once caught up, or for a replica that started empty.
+     */
+    private Map<Integer, Long> catchUpTarget;
+    private final TreeSet<Integer> catchUpHeardFrom = new TreeSet<>();
 
     private final ArrayDeque<Message> selfQueue = new ArrayDeque<>();
     private final List<Outbox.Envelope> stepSends = new ArrayList<>();
@@ -77,6 +84,9 @@ public final class Replica {
     private long nextSnapshotRequestTick;
     /** Parts of snapshots being received, by donor and snapshot id; at most two at a time (D8). */
     private final Map<List<Long>, MSnapshot[]> assembling = new java.util.LinkedHashMap<>();
+
+    /** A replica catching up after a restart takes client requests again after this many ticks at the latest (D10). */
+    static final long CATCH_UP_MAX_TICKS = 30_000;
 
     private Replica(ReplicaConfig config, DurableStore store, RandomGenerator random) {
         this.config = config;
@@ -222,6 +232,7 @@ public final class Replica {
             broadcastExecuted();
             collectGarbage();
             pace.decay();
+            checkCaughtUp();
         }
         if (now % t.scanIntervalTicks() == 0) {
             scanUncommitted();
@@ -352,6 +363,11 @@ public final class Replica {
             stepReplies.add(known.stale()
                     ? Reply.rejected(r.id(), "stale request " + r.id() + ": a newer request of this client was applied")
                     : Reply.ok(r.id(), known.results()));
+            return;
+        }
+        if (catchUpTarget != null && now < CATCH_UP_MAX_TICKS) {
+            stepReplies.add(Reply.unavailable(r.id(), "replica " + self + " of shard " + config.shard()
+                    + " is catching up after a restart; retry on another node"));
             return;
         }
         if (cmds.size() >= config.limits().pendingCommandsMax()) {
@@ -875,7 +891,8 @@ public final class Replica {
     private int turn(Cmd c) {
         List<Integer> members = config.members();
         int start = Math.max(0, config.indexOf(c.coordinator));
-        int turn = 0;
+        // A replica catching up after a restart (D10) takes its turn after everybody else's.
+        int turn = catchUpTarget != null ? members.size() : 0;
         for (int k = 0; k < members.size(); k++) {
             int m = members.get((start + k) % members.size());
             if (m == self) {
@@ -1028,10 +1045,37 @@ public final class Replica {
 
     private Outcome onExecuted(int from, MExecuted e) {
         Map<Integer, ExecutedSet> view = peerExecuted.computeIfAbsent(from, k -> new TreeMap<>());
+        boolean first = catchUpTarget != null && catchUpHeardFrom.add(from);
         for (MExecuted.OriginExecuted o : e.origins()) {
             view.computeIfAbsent(o.origin(), k -> new ExecutedSet()).merge(o.watermark(), o.above());
+            if (first) {
+                catchUpTarget.merge(o.origin(), o.watermark(), Math::max);
+            }
         }
         return Outcome.APPLIED;
+    }
+
+    /**
+     * D10: caught up once f peers (a majority with this replica) reported what they had executed
+     * and this replica executed, per origin, at least up to the highest of their watermarks.
+     */
+    private void checkCaughtUp() {
+        if (catchUpTarget == null || catchUpHeardFrom.size() < config.f()) {
+            return;
+        }
+        for (Map.Entry<Integer, Long> e : catchUpTarget.entrySet()) {
+            ExecutedSet mine = executed.get(e.getKey());
+            if ((mine == null ? 0 : mine.watermark()) < e.getValue()) {
+                return;
+            }
+        }
+        catchUpTarget = null;
+        stats.caughtUp++;
+    }
+
+    /** Whether this replica restarted and has not caught up with its peers yet (D10). */
+    public boolean catchingUp() {
+        return catchUpTarget != null;
     }
 
     /**
@@ -1479,5 +1523,8 @@ public final class Replica {
             }
         }
         promises.recomputeOwn();
+        if (nextSequence > 1 || !s.executed().isEmpty() || !s.commands().isEmpty()) {
+            catchUpTarget = new TreeMap<>();
+        }
     }
 }

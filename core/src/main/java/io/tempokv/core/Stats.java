@@ -21,6 +21,8 @@ public final class Stats {
     public long snapshotsRequested;
     public long snapshotsSent;
     public long snapshotsInstalled;
+    /** Restarts after which this replica caught up with its peers and took client requests again (D10). */
+    public long caughtUp;
     public final Map<Outcome, Long> outcomes = new EnumMap<>(Outcome.class);
 
     void count(Outcome o) {

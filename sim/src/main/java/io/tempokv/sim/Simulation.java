@@ -500,6 +500,7 @@ public final class Simulation {
         t.snapshotsRequested += s.snapshotsRequested;
         t.snapshotsSent += s.snapshotsSent;
         t.snapshotsInstalled += s.snapshotsInstalled;
+        t.caughtUp += s.caughtUp;
         s.outcomes.forEach((k, v) -> t.outcomes.merge(k, v, Long::sum));
     }
 

@@ -175,6 +175,15 @@ final class Workload {
         if (c.request == null || !c.request.id().equals(r.request())) {
             return;
         }
+        if (r.status() == Reply.Status.UNAVAILABLE) {
+            // Not taken by this replica (catching up, D10): the same request goes to another one.
+            sim.at(1 + rng.nextInt(5), () -> {
+                if (c.request != null && c.request.id().equals(r.request())) {
+                    send(c);
+                }
+            });
+            return;
+        }
         if (r.status() == Reply.Status.REJECTED) {
             if (c.attempts > 1) {
                 return;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tempokv.core.ClientRequestId;
 import io.tempokv.core.CommandId;
+import io.tempokv.core.Reply;
 import io.tempokv.core.message.MCommit;
 import io.tempokv.core.message.Message;
 import io.tempokv.core.message.MConsensus;
@@ -202,6 +203,12 @@ class ScenarioTest {
             s.awaitAnswered(s.put(1 + i % 2, "x", "during" + i), 1000);
         }
         s.sim.restart(3);
+        // Until it has caught up with its peers it takes no requests and says so (D10).
+        ClientRequestId early = s.put(3, "x", "too-early");
+        assertTrue(s.sim.runUntil(() -> s.replies.stream().anyMatch(r -> r.request().equals(early)), 50), "no answer to " + early);
+        assertEquals(Reply.Status.UNAVAILABLE, s.replies.stream().filter(r -> r.request().equals(early)).findFirst().orElseThrow().status());
+        assertTrue(s.sim.runUntil(() -> !s.sim.replica(3).catchingUp(), 1000), "node 3 did not catch up");
+        assertEquals(1, s.sim.replica(3).stats().caughtUp);
         for (int i = 0; i < 5; i++) {
             s.awaitAnswered(s.put(1 + i % 3, "x", "after" + i), 1000);
         }

@@ -46,7 +46,11 @@ final class ClientConvert {
     static ClientProto.Reply proto(Reply r) {
         ClientProto.Reply.Builder b = ClientProto.Reply.newBuilder()
                 .setRequest(Convert.proto(r.request()))
-                .setStatus(r.status() == Reply.Status.OK ? ClientProto.Reply.Status.OK : ClientProto.Reply.Status.REJECTED);
+                .setStatus(switch (r.status()) {
+                    case OK -> ClientProto.Reply.Status.OK;
+                    case REJECTED -> ClientProto.Reply.Status.REJECTED;
+                    case UNAVAILABLE -> ClientProto.Reply.Status.UNAVAILABLE;
+                });
         for (OpResult res : r.results()) {
             b.addResults(Convert.proto(res));
         }
@@ -79,11 +83,12 @@ final class ClientConvert {
         switch (p.getStatus()) {
             case OK: status = Reply.Status.OK; break;
             case REJECTED: status = Reply.Status.REJECTED; break;
+            case UNAVAILABLE: status = Reply.Status.UNAVAILABLE; break;
             case ERROR: {
                 ClientRequestId request = p.hasRequest() ? Convert.requestId(true, p.getRequest(), "Reply.request") : null;
                 return new ServerFrame.ErrorFrame(request, p.getDetail());
             }
-            default: throw Convert.bad("Reply.status", "unknown status " + p.getStatusValue() + " (expected OK, REJECTED or ERROR)");
+            default: throw Convert.bad("Reply.status", "unknown status " + p.getStatusValue() + " (expected OK, REJECTED, UNAVAILABLE or ERROR)");
         }
         ClientRequestId request = Convert.requestId(p.hasRequest(), p.getRequest(), "Reply.request");
         List<OpResult> results = Convert.results(p.getResultsList(), Codec.MAX_OPS, "Reply.results");

@@ -287,7 +287,8 @@ final class Gen {
             return Reply.ok(requestId(), results());
         }
         String detail = string();
-        return Reply.rejected(requestId(), detail.isEmpty() ? "x" : detail);
+        return r.nextBoolean() ? Reply.rejected(requestId(), detail.isEmpty() ? "x" : detail)
+                : Reply.unavailable(requestId(), detail.isEmpty() ? "x" : detail);
     }
 
     StatusInfo status() {
