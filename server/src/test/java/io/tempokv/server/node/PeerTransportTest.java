@@ -11,6 +11,7 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.JdkLoggerFactory;
 import io.tempokv.core.CommandId;
 import io.tempokv.core.message.MCommitRequest;
+import io.tempokv.verify.cluster.LocalCluster;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -157,7 +158,10 @@ class PeerTransportTest {
     @Test
     void reachableFollowsTheOutboundConnection() throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        int port = freePort();
+        // Below the ephemeral range: the transport redials this port while nobody listens on it, and
+        // an ephemeral port can become its own connection's source port (a TCP self-connect), which
+        // made the second bind below fail with "Address already in use" in a CI run.
+        int port = LocalCluster.freePorts(1)[0];
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         PeerTransport t = new PeerTransport(1, "test", 1, Map.of(2, address), group, (from, shard, m) -> { });
         try {

@@ -114,9 +114,11 @@ public final class LocalCluster implements Cluster {
      * range, so between our check and the node's own bind any outgoing connection (a health poll,
      * a peer link) could take it as its source port; the node then fails to bind and exits. That
      * race explains the one CI stall of a first write on a fresh cluster (issue 3): the client saw
-     * no reachable endpoint, which is what a node that died at start-up looks like.
+     * no reachable endpoint, which is what a node that died at start-up looks like. Tests that bind a
+     * port again after a while use these too: an ephemeral port can be taken meanwhile, also by a
+     * connection to that very port (a TCP self-connect to a port nobody listens on).
      */
-    static synchronized int[] freePorts(int count) throws IOException {
+    public static synchronized int[] freePorts(int count) throws IOException {
         int[] range = ephemeralRange();
         int low = Math.max(10_000, range[0] - 12_000);
         int high = range[0] - 1;
