@@ -814,7 +814,6 @@ public final class Replica {
 
     /** Commands known here but not committed: recover them when their time is up and it is our turn. */
     private void scanUncommitted() {
-        ReplicaConfig.Timing t = config.timing();
         for (CommandId id : new ArrayList<>(uncommitted)) {
             Cmd c = cmds.get(id);
             if (c.payload == null) {
@@ -834,7 +833,8 @@ public final class Replica {
             long age = now - c.createdTick;
             long patience = pace.patience(now);
             long round = pace.roundTimeout(now);
-            int turn = turn(c);
+            List<Integer> ring = recoveryRing(c);
+            int turn = ring.indexOf(self);
             if (age > patience && now >= c.nextCommitRequestTick && (c.coordinator != self || c.recoveryAttempts > 0)) {
                 // The usual reason a command is still uncommitted here this late is an MCommit
                 // that missed this replica: ask one peer at a time for it, backing off (§10.4, D9).
@@ -845,18 +845,12 @@ public final class Replica {
                 // Our own fast or slow path may still finish: a slow commit is not a failure.
                 c.nextRecoveryTick = c.createdTick + patience + random.nextLong(round);
             } else if (turn == 0 || age > (2L * turn + 1) * patience) {
-                if (c.coordinator != self && c.commitRequests == 0 && !suspected(c.coordinator)) {
-                    // Its live coordinator may have committed it and only the MCommit missed this
-                    // replica: ask it once before a ballot that would cut its own round off (§10.4).
-                    askForCommit(id, c.coordinator, c.commitRequests++);
-                    c.nextRecoveryTick = now + Math.max(t.commitRequestTicks(), round);
-                } else {
-                    startRecovery(c);
-                }
+                // By now the commit was asked for above, so a missed MCommit had its chance (§10.4).
+                startRecovery(c);
             } else {
                 // Not our turn (D9): one recovery leader at a time. Make sure the responsible member
                 // knows the command, and take over only if it has not finished by our turn.
-                int responsible = responsibleMember(c);
+                int responsible = ring.get(0);
                 if (age > patience && c.forwardedTo != responsible && responsible != c.coordinator) {
                     send(responsible, new MPayload(c.id, c.payload, c.quorum, c.coordinator));
                     c.forwardedTo = responsible;
@@ -885,37 +879,27 @@ public final class Replica {
     }
 
     /**
-     * This replica's turn to recover c (§10.2, D9): 0 if it is the first non-suspected member in ring
-     * order from the command's coordinator (the responsible one), 1 if it is the next, and so on.
+     * The order in which members take their turn to recover c (§10.2, D9): ring order from the
+     * command's coordinator, leaving out members this replica suspects, with this replica last while
+     * it catches up after a restart (D10). This replica is always in it; the first is the
+     * responsible member.
      */
-    private int turn(Cmd c) {
+    private List<Integer> recoveryRing(Cmd c) {
         List<Integer> members = config.members();
         int start = Math.max(0, config.indexOf(c.coordinator));
-        // A replica catching up after a restart (D10) takes its turn after everybody else's.
-        int turn = catchUpTarget != null ? members.size() : 0;
-        for (int k = 0; k < members.size(); k++) {
-            int m = members.get((start + k) % members.size());
-            if (m == self) {
-                return turn;
-            }
-            if (!suspected(m)) {
-                turn++;
-            }
-        }
-        return turn;
-    }
-
-    /** The member whose turn 0 it is to recover c, as this replica sees it. */
-    private int responsibleMember(Cmd c) {
-        List<Integer> members = config.members();
-        int start = Math.max(0, config.indexOf(c.coordinator));
+        List<Integer> ring = new ArrayList<>(members.size());
         for (int k = 0; k < members.size(); k++) {
             int m = members.get((start + k) % members.size());
             if (!suspected(m)) {
-                return m;
+                ring.add(m);
             }
         }
-        return self;
+        if (catchUpTarget != null && ring.size() > 1) {
+            // A replica catching up after a restart (D10) takes its turn after everybody else's.
+            ring.remove(Integer.valueOf(self));
+            ring.add(self);
+        }
+        return ring;
     }
 
     /**

@@ -9,8 +9,10 @@ import io.tempokv.check.Verdict;
 import io.tempokv.core.ReplicaConfig;
 import io.tempokv.core.Stats;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
@@ -107,7 +109,7 @@ public final class RandomRun {
     }
 
     /** Faults under which every message arrives, once or more, and no node stops or slows down. */
-    private static final java.util.Set<Fault> LOSSLESS = java.util.EnumSet.of(Fault.REORDER, Fault.DUPLICATE);
+    private static final Set<Fault> LOSSLESS = EnumSet.of(Fault.REORDER, Fault.DUPLICATE);
 
     /**
      * Liveness without faults: when nothing is lost and nobody stops or slows down, coordinators

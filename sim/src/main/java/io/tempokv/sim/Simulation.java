@@ -445,14 +445,11 @@ public final class Simulation {
     }
 
     private int slowDelay(int from, int to) {
-        int extra = 0;
-        for (int id : new int[] {from, to}) {
-            Node n = nodes[id];
-            if (n.slowUntil > time) {
-                extra = Math.max(extra, n.slowMin + rng.nextInt(n.slowMax - n.slowMin + 1));
-            }
-        }
-        return extra;
+        return Math.max(slowDelay(nodes[from]), slowDelay(nodes[to]));
+    }
+
+    private int slowDelay(Node n) {
+        return n.slowUntil > time ? n.slowMin + rng.nextInt(n.slowMax - n.slowMin + 1) : 0;
     }
 
     private int delay() {
