@@ -125,6 +125,8 @@ public final class Node implements AutoCloseable {
         metrics.gauge("tempokv_data_dir_bytes", "Bytes in the data directory", Map.of(), this::dataDirBytes);
         metrics.gauge("tempokv_peer_messages_dropped", "Peer messages dropped because a peer was down or slow", Map.of(),
                 transport::droppedMessages);
+        metrics.gauge("tempokv_peer_message_bytes_max", "Largest peer message sent since the start, in bytes", Map.of(),
+                transport::largestFrame);
         metrics.gauge("tempokv_connections_rejected", "Client and peer connections closed for malformed input", Map.of(),
                 () -> transport.rejectedConnections() + clients.rejectedConnections());
         metrics.gauge("tempokv_peer_connection_errors", "Outbound peer connections closed by an I/O error (then redialled)", Map.of(),

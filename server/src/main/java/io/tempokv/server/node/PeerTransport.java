@@ -68,6 +68,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong rejectedConnections = new AtomicLong();
     private final AtomicLong outboundErrors = new AtomicLong();
+    private final AtomicLong largestFrame = new AtomicLong();
     private final java.util.concurrent.ConcurrentHashMap<Integer, AtomicInteger> inboundByPeer = new java.util.concurrent.ConcurrentHashMap<>();
     private Channel server;
     private volatile boolean closed;
@@ -149,7 +150,16 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
             dropped.incrementAndGet();
             return;
         }
-        l.pending.add(Codec.encodePeer(shard, self, m));
+        byte[] frame = Codec.encodePeer(shard, self, m);
+        if (frame.length > largestFrame.get()) {
+            largestFrame.accumulateAndGet(frame.length, Math::max);
+        }
+        l.pending.add(frame);
+    }
+
+    /** The largest peer frame this transport queued since it started, in bytes (bounded, issue 13). */
+    public long largestFrame() {
+        return largestFrame.get();
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.netty.util.internal.logging.JdkLoggerFactory;
 import io.tempokv.core.CommandId;
 import io.tempokv.core.message.MCommitRequest;
 import io.tempokv.verify.cluster.LocalCluster;
+import io.tempokv.wire.Codec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -87,6 +88,7 @@ class PeerTransportTest {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         AtomicInteger accepted = new AtomicInteger();
         long errors;
+        long seq = 0;
         try (ServerSocket peer2 = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             resettingPeer(peer2, accepted);
             PeerTransport t = new PeerTransport(1, "test", 1,
@@ -94,7 +96,6 @@ class PeerTransportTest {
             t.start(new InetSocketAddress("127.0.0.1", freePort()));
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                long seq = 0;
                 while ((accepted.get() < 4 || t.outboundConnectionErrors() < 3) && System.nanoTime() < deadline) {
                     for (int i = 0; i < 200; i++) {
                         t.send(2, 0, new MCommitRequest(new CommandId(1, ++seq)));
@@ -106,6 +107,11 @@ class PeerTransportTest {
                 t.close();
             }
             errors = t.outboundConnectionErrors();
+            // The frames sent were MCommitRequests of growing sequence numbers: the largest is one of them.
+            int first = Codec.encodePeer(0, 1, new MCommitRequest(new CommandId(1, 1))).length;
+            int last = Codec.encodePeer(0, 1, new MCommitRequest(new CommandId(1, seq))).length;
+            assertTrue(t.largestFrame() >= first && t.largestFrame() <= last,
+                    "largest frame " + t.largestFrame() + " bytes, sent frames were " + first + ".." + last);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
             root.removeHandler(capture);
