@@ -156,6 +156,11 @@ public final class ShardLoop implements Runnable {
         } catch (RuntimeException e) {
             // InvariantViolation or a storage error: stop this shard, loudly; never continue.
             fail(e);
+        } catch (Error e) {
+            // Out of memory (a snapshot too large for the heap, issue 13) or worse: the shard must
+            // not look alive (/health 503, tempokv_shard_failed 1), then the error goes on up.
+            fail(e);
+            throw e;
         }
     }
 
