@@ -185,7 +185,10 @@ public final class TempoClient implements AutoCloseable {
 
     /** Give a lane to a request: a new id on that lane. Caller holds the lock. */
     private Pending start(int lane, List<Op> ops) {
-        ClientRequestId id = new ClientRequestId(clientBase + lane, ++laneSeq[lane]);
+        // Sequence numbers follow the wall clock in microseconds (and still rise by at least 1), so
+        // a bucket that drops its oldest sessions drops idle clients' and not this one's (D12).
+        laneSeq[lane] = Math.max(laneSeq[lane] + 1, System.currentTimeMillis() * 1000);
+        ClientRequestId id = new ClientRequestId(clientBase + lane, laneSeq[lane]);
         Pending p = new Pending(new Request(id, ops), lane, System.nanoTime() + options.deadline().toNanos());
         pending.put(id, p);
         return p;
@@ -324,6 +327,10 @@ public final class TempoClient implements AutoCloseable {
                 }
             }
             p.timer = timers.schedule(() -> dispatch(p), endpoints.size() > 1 ? 0 : RETRY_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+        } else if (r.status() == Reply.Status.EXPIRED) {
+            // Every node answers this request the same way from now on: stop. Sent once, it was
+            // not applied; sent more than once, an earlier attempt may have been (D12).
+            finish(p, null, p.attempts <= 1 ? new RequestRejectedException(r.detail()) : new OutcomeUnknownException(r.detail()));
         } else if (p.attempts <= 1) {
             finish(p, null, new RequestRejectedException(r.detail()));
         } else {
@@ -355,7 +362,9 @@ public final class TempoClient implements AutoCloseable {
             if (w != null) {
                 next = start(p.lane, w.ops());
             } else {
-                freeLanes.add(p.lane);
+                // Last freed, first reused: a client with few requests in flight uses few lanes,
+                // so it leaves few sessions on the servers.
+                freeLanes.push(p.lane);
             }
         }
         if (next != null) {

@@ -195,4 +195,45 @@ class TempoClientTest {
         ClientRequestId any = seen.get(0).id();
         assertTrue(any.client() > 0);
     }
+
+    /** D12: EXPIRED ends the request at once: rejected when sent once, unknown after a retry. */
+    @Test
+    void anExpiredAnswerIsDefiniteOnlyForARequestSentOnce() throws Exception {
+        InetSocketAddress expiring = fakeNode(r -> Reply.expired(r.id()));
+        try (TempoClient c = TempoClient.connect(List.of(expiring), quick())) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> c.put("k", "v").get(5, TimeUnit.SECONDS));
+            assertInstanceOf(RequestRejectedException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().startsWith("session expired"), e.getCause().getMessage());
+        }
+        assertEquals(1, seen.size(), "an expired request is not sent again");
+        seen.clear();
+        InetSocketAddress silent = fakeNode(r -> null);
+        try (TempoClient c = TempoClient.connect(List.of(silent, expiring), quick())) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> c.put("k", "v").get(5, TimeUnit.SECONDS));
+            assertInstanceOf(OutcomeUnknownException.class, e.getCause(), "the silent node may have applied the first attempt");
+        }
+        assertEquals(2, seen.size());
+    }
+
+    /**
+     * Sequence numbers follow the wall clock (D12: a bucket drops the lowest first), and a client
+     * with one request at a time keeps using the same lane, so it leaves one session per bucket.
+     */
+    @Test
+    void oneRequestAtATimeUsesOneLaneWithClockSequenceNumbers() throws Exception {
+        InetSocketAddress a = fakeNode(r -> Reply.ok(r.id(), List.of(OpResult.OK)));
+        long before = System.currentTimeMillis() * 1000;
+        try (TempoClient c = TempoClient.connect(List.of(a), quick())) {
+            for (int i = 0; i < 20; i++) {
+                c.put("k" + i, "v").get(5, TimeUnit.SECONDS);
+            }
+        }
+        assertEquals(1, seen.stream().map(r -> r.id().client()).distinct().count());
+        for (int i = 0; i < seen.size(); i++) {
+            assertTrue(seen.get(i).id().seq() >= before, "sequence number " + seen.get(i).id().seq() + " is below the clock " + before);
+            if (i > 0) {
+                assertTrue(seen.get(i).id().seq() > seen.get(i - 1).id().seq());
+            }
+        }
+    }
 }

@@ -96,7 +96,7 @@ public final class Replica {
         this.validator = new Validator(config);
         this.promises = new Promises(config, this::committedHere);
         this.executor = new Executor(promises);
-        this.stateMachine = new StateMachine(store, config.shard(), config.shards());
+        this.stateMachine = new StateMachine(store, config.shard(), config.shards(), config.limits().sessionsPerBucketMax());
         this.lastHeard = new long[config.n()];
         this.unreachable = new boolean[config.n()];
         this.pace = new Pace(config.timing(), config.n());
@@ -360,9 +360,10 @@ public final class Replica {
         }
         StateMachine.Applied known = stateMachine.lookup(r.id(), bucketsOf(r.ops()));
         if (known != null) {
-            stepReplies.add(known.stale()
-                    ? Reply.rejected(r.id(), "stale request " + r.id() + ": a newer request of this client was applied")
-                    : Reply.ok(r.id(), known.results()));
+            if (known.expired()) {
+                stats.requestsExpired++;
+            }
+            stepReplies.add(reply(r.id(), known));
             return;
         }
         if (catchUpTarget != null && now < CATCH_UP_MAX_TICKS) {
@@ -997,16 +998,26 @@ public final class Replica {
         if (applied.duplicate()) {
             stats.duplicatesSuppressed++;
         }
+        if (applied.expired()) {
+            stats.requestsExpired++;
+        }
         List<String> keys = new ArrayList<>();
         for (Op op : c.payload.ops()) {
             keys.add(op.key());
         }
         stepExecuted.add(new Outbox.Executed(self, c.id, c.ts, c.payload.request(), keys, applied.results(), applied.duplicate()));
         if (c.id.origin() == self) {
-            stepReplies.add(applied.stale()
-                    ? Reply.rejected(c.payload.request(), "stale request " + c.payload.request() + ": a newer request of this client was applied")
-                    : Reply.ok(c.payload.request(), applied.results()));
+            stepReplies.add(reply(c.payload.request(), applied));
         }
+    }
+
+    private static Reply reply(ClientRequestId id, StateMachine.Applied applied) {
+        if (applied.expired()) {
+            return Reply.expired(id);
+        }
+        return applied.stale()
+                ? Reply.rejected(id, "stale request " + id + ": a newer request of this client was applied")
+                : Reply.ok(id, applied.results());
     }
 
     // ---------------------------------------------------------------- garbage collection (§11)
@@ -1191,7 +1202,7 @@ public final class Replica {
 
     /**
      * The snapshot in parts of at most snapshotBytesMax (estimated), all with one random id: part 0
-     * carries the executed ids and clocks, the parts share out the data and sessions.
+     * carries the executed ids, clocks and session horizons, the parts share out the data and sessions.
      */
     private List<MSnapshot> buildSnapshot() {
         List<MSnapshot.BucketClock> clocks = new ArrayList<>();
@@ -1207,8 +1218,11 @@ public final class Replica {
         store.forEachSession((bucket, client, session) -> sessions.add(new MSnapshot.Session(bucket, client, session)));
         sessions.sort((a, b) -> a.bucket() != b.bucket() ? Integer.compare(a.bucket(), b.bucket()) : Long.compare(a.client(), b.client()));
         List<MExecuted.OriginExecuted> executedIds = executedSummary();
+        List<MSnapshot.BucketClock> horizons = new ArrayList<>();
+        store.forEachSessionHorizon((b, h) -> horizons.add(new MSnapshot.BucketClock(b, h)));
+        horizons.sort((a, b) -> Integer.compare(a.bucket(), b.bucket()));
 
-        Parts parts = new Parts(config.limits().snapshotBytesMax(), headerBytes(executedIds, clocks));
+        Parts parts = new Parts(config.limits().snapshotBytesMax(), headerBytes(executedIds, clocks) + 16L * horizons.size());
         for (MSnapshot.Entry e : data) {
             parts.data.get(parts.fit(entryBytes(e))).add(e);
         }
@@ -1220,7 +1234,7 @@ public final class Replica {
         List<MSnapshot> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(new MSnapshot(i == 0 ? executedIds : List.of(), i == 0 ? clocks : List.of(), parts.data.get(i), parts.sessions.get(i),
-                    id, i, n));
+                    i == 0 ? horizons : List.of(), id, i, n));
         }
         return out;
     }
@@ -1320,7 +1334,7 @@ public final class Replica {
             data.addAll(p.data());
             sessions.addAll(p.sessions());
         }
-        return new MSnapshot(parts[0].executed(), parts[0].clocks(), data, sessions, parts[0].id(), 0, 1);
+        return new MSnapshot(parts[0].executed(), parts[0].clocks(), data, sessions, parts[0].horizons(), parts[0].id(), 0, 1);
     }
 
     private Outcome installIfAhead(int from, MSnapshot s) {
@@ -1349,6 +1363,9 @@ public final class Replica {
         }
         for (MSnapshot.Session ss : s.sessions()) {
             store.putSession(ss.bucket(), ss.client(), ss.session());
+        }
+        for (MSnapshot.BucketClock h : s.horizons()) {
+            store.putSessionHorizon(h.bucket(), h.clock());
         }
         for (MExecuted.OriginExecuted o : s.executed()) {
             executed.computeIfAbsent(o.origin(), k -> new ExecutedSet()).merge(o.watermark(), o.above());
@@ -1393,7 +1410,7 @@ public final class Replica {
         promises.committed(c.id);
         if (c.id.origin() == self && c.payload != null) {
             StateMachine.Applied applied = stateMachine.lookup(c.payload.request(), c.buckets);
-            if (applied != null && !applied.stale()) {
+            if (applied != null && !applied.refused()) {
                 stepReplies.add(Reply.ok(c.payload.request(), applied.results()));
             }
         }

@@ -43,20 +43,34 @@ public record ReplicaConfig(int shard, int shards, List<Integer> members, int se
         }
     }
 
-    /** Every bound the replica enforces. */
     /**
      * Every bound the replica enforces. {@code snapshotBytesMax}: the largest part of a snapshot (D8)
      * a donor sends, estimated from its keys, values and sessions; hosts set it below their frame
-     * limit.
+     * limit. {@code sessionsPerBucketMax}: client sessions a clock bucket keeps before it drops the
+     * one with the lowest sequence number (D12).
      */
     public record Limits(int pendingCommandsMax, int opsPerCommandMax, int keyBytesMax, int valueBytesMax,
-                         int bucketsPerPromiseMessageMax, long snapshotBytesMax) {
+                         int bucketsPerPromiseMessageMax, long snapshotBytesMax, int sessionsPerBucketMax) {
+        public static final int SESSIONS_PER_BUCKET_DEFAULT = 64;
+
+        public Limits {
+            if (sessionsPerBucketMax < 1) {
+                throw new IllegalArgumentException("sessionsPerBucketMax must be at least 1, got " + sessionsPerBucketMax);
+            }
+        }
+
         public static Limits defaults() {
-            return new Limits(20_000, 64, 1024, 1 << 20, 256, 12L << 20);
+            return new Limits(20_000, 64, 1024, 1 << 20, 256, 12L << 20, SESSIONS_PER_BUCKET_DEFAULT);
         }
 
         public Limits withSnapshotBytesMax(long bytes) {
-            return new Limits(pendingCommandsMax, opsPerCommandMax, keyBytesMax, valueBytesMax, bucketsPerPromiseMessageMax, bytes);
+            return new Limits(pendingCommandsMax, opsPerCommandMax, keyBytesMax, valueBytesMax, bucketsPerPromiseMessageMax, bytes,
+                    sessionsPerBucketMax);
+        }
+
+        public Limits withSessionsPerBucketMax(int sessions) {
+            return new Limits(pendingCommandsMax, opsPerCommandMax, keyBytesMax, valueBytesMax, bucketsPerPromiseMessageMax,
+                    snapshotBytesMax, sessions);
         }
     }
 

@@ -23,6 +23,8 @@ public final class Stats {
     public long snapshotsInstalled;
     /** Restarts after which this replica caught up with its peers and took client requests again (D10). */
     public long caughtUp;
+    /** Client requests refused because their session was dropped (D12), counted where they executed or were refused at submit. */
+    public long requestsExpired;
     public final Map<Outcome, Long> outcomes = new EnumMap<>(Outcome.class);
 
     void count(Outcome o) {

@@ -164,6 +164,11 @@ final class Validator {
                         + ", not " + config.shard();
             }
         }
+        for (MSnapshot.BucketClock h : s.horizons()) {
+            if (h.bucket() < 0 || h.bucket() >= config.buckets() || h.clock() <= 0) {
+                return "snapshot session horizon of bucket " + h.bucket() + " (" + h.clock() + ") out of range";
+            }
+        }
         for (MSnapshot.Session ss : s.sessions()) {
             if (ss.bucket() < 0 || ss.bucket() >= config.buckets() || ss.session() == null) {
                 return "snapshot session of bucket " + ss.bucket() + " out of range or empty";

@@ -94,7 +94,7 @@ class BadInputTest {
     @Test
     void snapshotPartOutsideItsPartsIsRejectedAndInstallsNothing() {
         MSnapshot s = new MSnapshot(List.of(new MExecuted.OriginExecuted(1, 5, List.of())), List.of(),
-                List.of(new MSnapshot.Entry("k", "v")), List.of(), 7, 2, 2);
+                List.of(new MSnapshot.Entry("k", "v")), List.of(), List.of(), 7, 2, 2);
         assertRejected(1, s, Outcome.REJECTED_MALFORMED, "part 2 of 2");
         assertEquals(null, store.getValue("k"));
     }
@@ -111,7 +111,7 @@ class BadInputTest {
             }
         }
         MSnapshot s = new MSnapshot(List.of(new MExecuted.OriginExecuted(1, 5, List.of())), List.of(),
-                List.of(new MSnapshot.Entry(other, "v")), List.of());
+                List.of(new MSnapshot.Entry(other, "v")), List.of(), List.of());
         assertEquals(Outcome.REJECTED_MALFORMED, r.handle(1, s));
         assertTrue(r.outbox().drainRejections().get(0).reason().contains("belongs to shard 1"));
     }

@@ -54,7 +54,9 @@ public final class RandomRun {
      * garbage collection after 150 ticks of silence instead of core's 1,000, so most crashes and
      * partitions there end with the returning member behind the others' collection horizon and
      * catching up by a snapshot (docs/protocol.md, D5 and D8); half of those send snapshots in
-     * parts of at most 200 bytes, so most are split.
+     * parts of at most 200 bytes, so most are split. Half of the seeds (seed / 8 odd) keep only one
+     * or two client sessions per bucket (D12; the node keeps 64), so sessions are dropped all the
+     * time and retries meet the "expired" answer.
      */
     static ReplicaConfig timingFor(long seed, ReplicaConfig c) {
         ReplicaConfig.Timing t = c.timing();
@@ -66,6 +68,9 @@ public final class RandomRun {
             if ((seed / 4) % 2 != 0) {
                 c = c.withLimits(c.limits().withSnapshotBytesMax(200));
             }
+        }
+        if ((seed / 8) % 2 != 0) {
+            c = c.withLimits(c.limits().withSessionsPerBucketMax(1 + (int) ((seed / 16) % 2)));
         }
         return c.withTiming(t);
     }

@@ -498,6 +498,7 @@ public final class Simulation {
         t.snapshotsSent += s.snapshotsSent;
         t.snapshotsInstalled += s.snapshotsInstalled;
         t.caughtUp += s.caughtUp;
+        t.requestsExpired += s.requestsExpired;
         s.outcomes.forEach((k, v) -> t.outcomes.merge(k, v, Long::sum));
     }
 

@@ -99,7 +99,9 @@ final class Workload {
         if (stopping || c.request != null) {
             return;
         }
-        c.seq++;
+        // As the Java client does: sequence numbers follow the clock (here ticks x 1000), so a bucket
+        // that drops its lowest sessions (D12) drops idle clients' first.
+        c.seq = Math.max(c.seq + 1, sim.time() * 1000);
         chooseOperation(c);
         record(c, Op.Type.INVOKE, c.invokeValue);
         c.invokedAt = sim.time();
@@ -182,6 +184,19 @@ final class Workload {
                     send(c);
                 }
             });
+            return;
+        }
+        if (r.status() == Reply.Status.EXPIRED) {
+            // Every replica refuses it from now on (D12): sent once it did not apply; sent more
+            // than once an earlier attempt may have, so its outcome is unknown.
+            if (c.attempts > 1) {
+                record(c, Op.Type.INFO, c.invokeValue);
+                c.process += clients.size();
+            } else {
+                record(c, Op.Type.FAIL, c.invokeValue);
+            }
+            c.request = null;
+            sim.at(rng.nextInt(5), () -> next(c));
             return;
         }
         if (r.status() == Reply.Status.REJECTED) {

@@ -39,4 +39,21 @@ class BurnTest {
                     + " --runs 6 --faults " + f.name().toLowerCase(java.util.Locale.ROOT));
         }
     }
+
+    /**
+     * D12: seeds 8-15 keep one or two sessions per bucket (RandomRun.timingFor), so sessions are
+     * dropped and some retries are answered EXPIRED; every run stays safe and live (a replica that
+     * decided otherwise than the others, or a retry applied twice, fails the run's checks).
+     */
+    @Test
+    void droppedSessionsExpireRetriesAndStaySafe() {
+        long expired = 0;
+        for (long seed = 8; seed < 16; seed++) {
+            RandomRun.Result r = RandomRun.run(seed, SimConfig.standard(seed % 2 == 0 ? 3 : 5, EnumSet.allOf(Fault.class)), false);
+            assertTrue(r.ok(), "seed " + seed + ": " + r.violations() + "; replay with " + r.replayCommand());
+            assertEquals(1 + (seed / 16) % 2, RandomRun.timingFor(seed, Simulation.config(3, 1, 8)).limits().sessionsPerBucketMax());
+            expired += r.stats().requestsExpired;
+        }
+        assertTrue(expired > 0, "with one or two sessions per bucket some requests expire");
+    }
 }

@@ -50,6 +50,7 @@ final class ClientConvert {
                     case OK -> ClientProto.Reply.Status.OK;
                     case REJECTED -> ClientProto.Reply.Status.REJECTED;
                     case UNAVAILABLE -> ClientProto.Reply.Status.UNAVAILABLE;
+                    case EXPIRED -> ClientProto.Reply.Status.EXPIRED;
                 });
         for (OpResult res : r.results()) {
             b.addResults(Convert.proto(res));
@@ -84,11 +85,12 @@ final class ClientConvert {
             case OK: status = Reply.Status.OK; break;
             case REJECTED: status = Reply.Status.REJECTED; break;
             case UNAVAILABLE: status = Reply.Status.UNAVAILABLE; break;
+            case EXPIRED: status = Reply.Status.EXPIRED; break;
             case ERROR: {
                 ClientRequestId request = p.hasRequest() ? Convert.requestId(true, p.getRequest(), "Reply.request") : null;
                 return new ServerFrame.ErrorFrame(request, p.getDetail());
             }
-            default: throw Convert.bad("Reply.status", "unknown status " + p.getStatusValue() + " (expected OK, REJECTED, UNAVAILABLE or ERROR)");
+            default: throw Convert.bad("Reply.status", "unknown status " + p.getStatusValue() + " (expected OK, REJECTED, UNAVAILABLE, EXPIRED or ERROR)");
         }
         ClientRequestId request = Convert.requestId(p.hasRequest(), p.getRequest(), "Reply.request");
         List<OpResult> results = Convert.results(p.getResultsList(), Codec.MAX_OPS, "Reply.results");

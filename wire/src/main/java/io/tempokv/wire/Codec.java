@@ -29,9 +29,11 @@ public final class Codec {
     /**
      * Version of the peer protocol spoken by this build; a Hello with any other is refused. 2: promise
      * summaries carry the collection horizon, which a version-1 node would ignore and so count
-     * omitted attached promises as detached (docs/protocol.md, D5); the two must not talk.
+     * omitted attached promises as detached (docs/protocol.md, D5); the two must not talk. 3: client
+     * sessions are bounded per bucket (D12), so a version-2 node would apply requests that a
+     * version-3 node refuses as expired, and snapshots carry session horizons.
      */
-    public static final int WIRE_VERSION = 2;
+    public static final int WIRE_VERSION = 3;
 
     /** Members of a fast quorum (also bounds the shard size a frame can describe). */
     public static final int MAX_QUORUM = 64;

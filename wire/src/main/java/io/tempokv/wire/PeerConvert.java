@@ -132,6 +132,9 @@ final class PeerConvert {
         for (MSnapshot.BucketClock c : s.clocks()) {
             b.addClocks(PeerProto.BucketClock.newBuilder().setBucket(c.bucket()).setClock(c.clock()).build());
         }
+        for (MSnapshot.BucketClock h : s.horizons()) {
+            b.addHorizons(PeerProto.BucketClock.newBuilder().setBucket(h.bucket()).setClock(h.clock()).build());
+        }
         for (MSnapshot.Entry e : s.data()) {
             b.addData(PeerProto.SnapshotEntry.newBuilder().setKey(e.key()).setValue(e.value()).build());
         }
@@ -302,6 +305,11 @@ final class PeerConvert {
         for (PeerProto.BucketClock c : p.getClocksList()) {
             clocks.add(new MSnapshot.BucketClock(Convert.natural(c.getBucket(), "MSnapshot.clocks.bucket"), c.getClock()));
         }
+        Convert.count(p.getHorizonsCount(), Codec.MAX_SNAPSHOT_ITEMS, "MSnapshot.horizons");
+        List<MSnapshot.BucketClock> horizons = new ArrayList<>(p.getHorizonsCount());
+        for (PeerProto.BucketClock h : p.getHorizonsList()) {
+            horizons.add(new MSnapshot.BucketClock(Convert.natural(h.getBucket(), "MSnapshot.horizons.bucket"), h.getClock()));
+        }
         Convert.count(p.getDataCount(), Codec.MAX_SNAPSHOT_ITEMS, "MSnapshot.data");
         List<MSnapshot.Entry> data = new ArrayList<>(p.getDataCount());
         for (PeerProto.SnapshotEntry e : p.getDataList()) {
@@ -320,6 +328,6 @@ final class PeerConvert {
             throw Convert.bad("MSnapshot.part", "part " + Integer.toUnsignedString(p.getPart()) + " of "
                     + Integer.toUnsignedString(parts) + " is not within 0..parts-1 with 1 <= parts <= " + Codec.MAX_SNAPSHOT_PARTS);
         }
-        return new MSnapshot(executed, clocks, data, sessions, p.getId(), p.getPart(), parts);
+        return new MSnapshot(executed, clocks, data, sessions, horizons, p.getId(), p.getPart(), parts);
     }
 }

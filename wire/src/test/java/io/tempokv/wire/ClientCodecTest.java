@@ -98,7 +98,7 @@ class ClientCodecTest {
     @Test
     void unknownReplyStatusIsRefused() {
         byte[] unspecified = ClientProto.ServerFrame.newBuilder().setReply(ClientProto.Reply.newBuilder()).build().toByteArray();
-        assertEquals("Reply.status: unknown status 0 (expected OK, REJECTED, UNAVAILABLE or ERROR)",
+        assertEquals("Reply.status: unknown status 0 (expected OK, REJECTED, UNAVAILABLE, EXPIRED or ERROR)",
                 assertThrows(WireFormatException.class, () -> Codec.decodeServer(unspecified)).getMessage());
         byte[] unknown = ClientProto.ServerFrame.newBuilder().setReply(ClientProto.Reply.newBuilder().setStatusValue(12))
                 .build().toByteArray();

@@ -256,8 +256,13 @@ final class Gen {
         for (int i = 0; i < n; i++) {
             sessions.add(new MSnapshot.Session(natural(), positiveLong(), session()));
         }
+        List<MSnapshot.BucketClock> horizons = new ArrayList<>();
+        n = r.nextInt(3);
+        for (int i = 0; i < n; i++) {
+            horizons.add(new MSnapshot.BucketClock(natural(), anyLong()));
+        }
         int parts = 1 + r.nextInt(4);
-        return new MSnapshot(originsExecuted(), clocks, data, sessions, anyLong(), r.nextInt(parts), parts);
+        return new MSnapshot(originsExecuted(), clocks, data, sessions, horizons, anyLong(), r.nextInt(parts), parts);
     }
 
     // ------------------------------------------------------------------ records and client frames

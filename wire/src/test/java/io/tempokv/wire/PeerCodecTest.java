@@ -127,7 +127,7 @@ class PeerCodecTest {
         byte[] bytes = PeerProto.PeerFrame.newBuilder().setFrom(2)
                 .setHello(PeerProto.Hello.newBuilder().setWireVersion(1).setNodeId(2).setClusterId("c")).build().toByteArray();
         WireFormatException e = assertThrows(WireFormatException.class, () -> Codec.decodeHello(bytes));
-        assertEquals("Hello.wire_version: peer speaks wire version 1 but this node speaks version 2;"
+        assertEquals("Hello.wire_version: peer speaks wire version 1 but this node speaks version 3;"
                 + " run the same tempokv version on every node", e.getMessage());
     }
 
@@ -353,7 +353,7 @@ class PeerCodecTest {
         MSnapshot s = new MSnapshot(List.of(new MExecuted.OriginExecuted(2, 9, List.of(11L))),
                 List.of(new MSnapshot.BucketClock(0, -1)),
                 List.of(new MSnapshot.Entry("", ""), new MSnapshot.Entry("ключ🙂", "x")),
-                List.of(new MSnapshot.Session(3, Long.MAX_VALUE, session)));
+                List.of(new MSnapshot.Session(3, Long.MAX_VALUE, session)), List.of(new MSnapshot.BucketClock(3, 1_700_000_000_000_000L)));
         MSnapshot back = (MSnapshot) roundTrip(1, 2, s);
         assertEquals(s, back);
         assertEquals("", back.data().get(0).value());

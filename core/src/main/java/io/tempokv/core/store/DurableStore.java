@@ -40,7 +40,32 @@ public interface DurableStore {
      */
     ClientSession getSession(int bucket, long client);
 
+    /** Stores (or replaces) a session; the store keeps {@link #sessionCount} and {@link #lowestSession} in step. */
     void putSession(int bucket, long client, ClientSession session);
+
+    /** Removes a session (D12: the bucket holds more than its limit); no-op when there is none. */
+    void deleteSession(int bucket, long client);
+
+    /** How many sessions the bucket holds. */
+    int sessionCount(int bucket);
+
+    /** The bucket's session with the lowest sequence number (ties: lowest client id), or null when it holds none. */
+    SessionRef lowestSession(int bucket);
+
+    /** A client and the sequence number of its session, for {@link #lowestSession}. */
+    record SessionRef(long client, long seq) {
+    }
+
+    /**
+     * The highest sequence number of a session dropped from the bucket (D12), 0 when none was: a
+     * request at or below it from a client without a session there may have been applied before.
+     */
+    long sessionHorizon(int bucket);
+
+    void putSessionHorizon(int bucket, long horizon);
+
+    /** Every bucket's horizon that is above 0 (for a snapshot, D12). */
+    void forEachSessionHorizon(java.util.function.BiConsumer<Integer, Long> visitor);
 
     /** A client session as stored, for {@link #forEachSession}. */
     interface SessionVisitor {
@@ -53,7 +78,7 @@ public interface DurableStore {
     /** Every client session of this replica (for a snapshot, D8). */
     void forEachSession(SessionVisitor visitor);
 
-    /** Remove every key-value pair and client session (before installing a snapshot, D8). */
+    /** Remove every key-value pair, client session and session horizon (before installing a snapshot, D8). */
     void clearData();
 
     DurableState load();

@@ -16,6 +16,9 @@ public final class InMemoryStore implements DurableStore {
     private final Map<Integer, DurableState.ExecutedSnapshot> executed = new HashMap<>();
     private final Map<String, String> values = new HashMap<>();
     private final Map<Long, Map<Integer, ClientSession>> sessions = new HashMap<>();
+    /** Per bucket, its sessions ordered by (seq, client): {seq, client} pairs. */
+    private final Map<Integer, java.util.TreeSet<long[]>> bySeq = new HashMap<>();
+    private final Map<Integer, Long> horizons = new HashMap<>();
     private final Map<Integer, Long> collected = new HashMap<>();
     private long nextSequence = 1;
 
@@ -72,7 +75,66 @@ public final class InMemoryStore implements DurableStore {
 
     @Override
     public void putSession(int bucket, long client, ClientSession session) {
-        sessions.computeIfAbsent(client, k -> new HashMap<>()).put(bucket, session);
+        ClientSession old = sessions.computeIfAbsent(client, k -> new HashMap<>()).put(bucket, session);
+        java.util.TreeSet<long[]> order = bySeq.computeIfAbsent(bucket, b -> new java.util.TreeSet<>(InMemoryStore::compareRefs));
+        if (old != null) {
+            order.remove(new long[] {old.seq(), client});
+        }
+        order.add(new long[] {session.seq(), client});
+    }
+
+    @Override
+    public void deleteSession(int bucket, long client) {
+        Map<Integer, ClientSession> m = sessions.get(client);
+        ClientSession old = m == null ? null : m.remove(bucket);
+        if (old == null) {
+            return;
+        }
+        if (m.isEmpty()) {
+            sessions.remove(client);
+        }
+        bySeq.get(bucket).remove(new long[] {old.seq(), client});
+    }
+
+    @Override
+    public int sessionCount(int bucket) {
+        java.util.TreeSet<long[]> order = bySeq.get(bucket);
+        return order == null ? 0 : order.size();
+    }
+
+    @Override
+    public SessionRef lowestSession(int bucket) {
+        java.util.TreeSet<long[]> order = bySeq.get(bucket);
+        if (order == null || order.isEmpty()) {
+            return null;
+        }
+        long[] first = order.first();
+        return new SessionRef(first[1], first[0]);
+    }
+
+    @Override
+    public long sessionHorizon(int bucket) {
+        return horizons.getOrDefault(bucket, 0L);
+    }
+
+    @Override
+    public void putSessionHorizon(int bucket, long horizon) {
+        horizons.put(bucket, horizon);
+    }
+
+    @Override
+    public void forEachSessionHorizon(java.util.function.BiConsumer<Integer, Long> visitor) {
+        horizons.forEach((b, h) -> {
+            if (h > 0) {
+                visitor.accept(b, h);
+            }
+        });
+    }
+
+    /** Sequence numbers compare unsigned, as the stores' byte order does. */
+    private static int compareRefs(long[] a, long[] b) {
+        int c = Long.compareUnsigned(a[0], b[0]);
+        return c != 0 ? c : Long.compareUnsigned(a[1], b[1]);
     }
 
     @Override
@@ -89,6 +151,8 @@ public final class InMemoryStore implements DurableStore {
     public void clearData() {
         values.clear();
         sessions.clear();
+        bySeq.clear();
+        horizons.clear();
     }
 
     @Override

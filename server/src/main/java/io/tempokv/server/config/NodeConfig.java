@@ -129,7 +129,7 @@ public record NodeConfig(int nodeId, String clusterId, Path dataDir, String list
         ReplicaConfig.Limits d = ReplicaConfig.Limits.defaults();
         ReplicaConfig.Limits coreLimits = new ReplicaConfig.Limits(limits.pendingCommandsMax(),
                 d.opsPerCommandMax(), limits.keyBytesMax(), limits.valueBytesMax(), d.bucketsPerPromiseMessageMax(),
-                Math.min(limits.frameBytesMax(), Frames.MAX_FRAME_BYTES) * 3L / 4);
+                Math.min(limits.frameBytesMax(), Frames.MAX_FRAME_BYTES) * 3L / 4, d.sessionsPerBucketMax());
         return new ReplicaConfig(shard, shards, memberIds(), nodeId, f, buckets,
                 ReplicaConfig.Timing.defaults(), coreLimits);
     }

@@ -163,6 +163,8 @@ public final class Node implements AutoCloseable {
         metrics.gauge("tempokv_snapshots_installed", "Snapshots this node installed to catch up", l, () -> m.stats.snapshotsInstalled);
         metrics.gauge("tempokv_caught_up", "Restarts after which this shard caught up and took requests again", l,
                 () -> m.stats.caughtUp);
+        metrics.gauge("tempokv_requests_expired", "Client requests refused as expired: their session was dropped (docs/protocol.md D12)", l,
+                () -> m.stats.requestsExpired);
         metrics.gauge("tempokv_queue_depth", "Events waiting in the shard loop", l, () -> m.queueDepth);
         metrics.gauge("tempokv_commands_held", "Command records held in memory (not yet collected)", l, () -> m.commandsHeld);
         Metrics.Histogram fsync = metrics.histogram("tempokv_fsync_seconds", "Time to commit one batch durably (fsync)", l);

@@ -29,6 +29,37 @@ final class Keys {
         return wrap(ByteBuffer.allocate(12).putInt(bucket).putLong(client));
     }
 
+    /** A bucket's sessions in order of sequence number (unsigned, as bytes compare), then client (D12). */
+    static ByteIterable sessionOrder(int bucket, long seq, long client) {
+        return wrap(ByteBuffer.allocate(20).putInt(bucket).putLong(seq).putLong(client));
+    }
+
+    /** The first key of the bucket in the order of {@link #sessionOrder}. */
+    static ByteIterable sessionOrderStart(int bucket) {
+        return wrap(ByteBuffer.allocate(4).putInt(bucket));
+    }
+
+    /** Bucket, seq and client of a key made by {@link #sessionOrder}. */
+    static long[] sessionOrderParts(ByteIterable key) {
+        ByteBuffer b = buffer(key);
+        return new long[] {b.getInt(), b.getLong(), b.getLong()};
+    }
+
+    /** A bucket's session count and horizon (D12). */
+    static ByteIterable sessionMeta(int count, long horizon) {
+        return wrap(ByteBuffer.allocate(12).putInt(count).putLong(horizon));
+    }
+
+    static int sessionMetaCount(ByteIterable v) {
+        return buffer(v).getInt();
+    }
+
+    static long sessionMetaHorizon(ByteIterable v) {
+        ByteBuffer b = buffer(v);
+        b.getInt();
+        return b.getLong();
+    }
+
     /** The bucket of a key made by {@link #session}. */
     static int sessionBucket(ByteIterable key) {
         return buffer(key).getInt();

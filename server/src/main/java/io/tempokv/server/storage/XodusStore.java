@@ -69,6 +69,9 @@ public final class XodusStore implements DurableStore, AutoCloseable {
     private final Store values;
     private final Store sessions;
     private final Store collected;
+    /** Per bucket, its sessions by (seq, client), and its session count and horizon (D12). */
+    private final Store sessionOrder;
+    private final Store sessionMeta;
     /** The open batch, or null: begun lazily so an idle loop iteration costs no transaction. */
     private Transaction batch;
     private boolean closed;
@@ -76,7 +79,8 @@ public final class XodusStore implements DurableStore, AutoCloseable {
     private XodusStore(Path dir, Environment env, Transaction txn) {
         this.dir = dir;
         this.env = env;
-        boolean fresh = env.getAllStoreNames(txn).isEmpty();
+        List<String> existing = env.getAllStoreNames(txn);
+        boolean fresh = existing.isEmpty();
         commands = env.openStore("commands", StoreConfig.WITHOUT_DUPLICATES, txn);
         clocks = env.openStore("clocks", StoreConfig.WITHOUT_DUPLICATES, txn);
         meta = env.openStore(META, StoreConfig.WITHOUT_DUPLICATES, txn);
@@ -85,6 +89,12 @@ public final class XodusStore implements DurableStore, AutoCloseable {
         sessions = env.openStore("sessions", StoreConfig.WITHOUT_DUPLICATES, txn);
         // Created here when a directory written before it lacks it; see FORMAT_VERSION.
         collected = env.openStore("collected", StoreConfig.WITHOUT_DUPLICATES, txn);
+        // Likewise; a directory with sessions but without these gets them built from its sessions.
+        sessionOrder = env.openStore("session-order", StoreConfig.WITHOUT_DUPLICATES, txn);
+        sessionMeta = env.openStore("session-meta", StoreConfig.WITHOUT_DUPLICATES, txn);
+        if (!fresh && !existing.contains("session-order")) {
+            indexSessions(txn);
+        }
         if (fresh) {
             meta.put(txn, Keys.utf8(FORMAT_KEY), Keys.ofInt(FORMAT_VERSION));
         } else {
@@ -211,7 +221,69 @@ public final class XodusStore implements DurableStore, AutoCloseable {
 
     @Override
     public void putSession(int bucket, long client, ClientSession session) {
-        write("putSession", new SessionKey(bucket, client), txn -> sessions.put(txn, Keys.session(bucket, client), Keys.of(RecordCodec.encode(session))));
+        SessionKey key = new SessionKey(bucket, client);
+        write("putSession", key, txn -> {
+            ByteIterable k = Keys.session(bucket, client);
+            ByteIterable old = sessions.get(txn, k);
+            if (old != null) {
+                sessionOrder.delete(txn, Keys.sessionOrder(bucket, decode(old, RecordCodec::decodeSession, key.toString()).seq(), client));
+            } else {
+                putMeta(txn, bucket, count(txn, bucket) + 1, horizon(txn, bucket));
+            }
+            sessions.put(txn, k, Keys.of(RecordCodec.encode(session)));
+            sessionOrder.put(txn, Keys.sessionOrder(bucket, session.seq(), client), Keys.ofInt(0));
+        });
+    }
+
+    @Override
+    public void deleteSession(int bucket, long client) {
+        SessionKey key = new SessionKey(bucket, client);
+        write("deleteSession", key, txn -> {
+            ByteIterable k = Keys.session(bucket, client);
+            ByteIterable old = sessions.get(txn, k);
+            if (old == null) {
+                return;
+            }
+            sessionOrder.delete(txn, Keys.sessionOrder(bucket, decode(old, RecordCodec::decodeSession, key.toString()).seq(), client));
+            sessions.delete(txn, k);
+            putMeta(txn, bucket, count(txn, bucket) - 1, horizon(txn, bucket));
+        });
+    }
+
+    @Override
+    public void putSessionHorizon(int bucket, long horizon) {
+        write("putSessionHorizon of bucket", bucket, txn -> putMeta(txn, bucket, count(txn, bucket), horizon));
+    }
+
+    private void putMeta(Transaction txn, int bucket, int count, long horizon) {
+        if (count == 0 && horizon == 0) {
+            sessionMeta.delete(txn, Keys.ofInt(bucket));
+        } else {
+            sessionMeta.put(txn, Keys.ofInt(bucket), Keys.sessionMeta(count, horizon));
+        }
+    }
+
+    private int count(Transaction txn, int bucket) {
+        ByteIterable v = sessionMeta.get(txn, Keys.ofInt(bucket));
+        return v == null ? 0 : Keys.sessionMetaCount(v);
+    }
+
+    private long horizon(Transaction txn, int bucket) {
+        ByteIterable v = sessionMeta.get(txn, Keys.ofInt(bucket));
+        return v == null ? 0 : Keys.sessionMetaHorizon(v);
+    }
+
+    /** Builds the session order and counts of a directory written before they existed (keeps horizons at 0). */
+    private void indexSessions(Transaction txn) {
+        Map<Integer, Integer> counts = new HashMap<>();
+        forEach(sessions, txn, (k, v) -> {
+            int bucket = Keys.sessionBucket(k);
+            long client = Keys.sessionClient(k);
+            long seq = decode(v, RecordCodec::decodeSession, new SessionKey(bucket, client).toString()).seq();
+            sessionOrder.put(txn, Keys.sessionOrder(bucket, seq, client), Keys.ofInt(0));
+            counts.merge(bucket, 1, Integer::sum);
+        });
+        counts.forEach((bucket, n) -> putMeta(txn, bucket, n, 0));
     }
 
     /** Deletes entry by entry in the batch, so an aborted batch (or a crash before commit) keeps them all. */
@@ -220,6 +292,8 @@ public final class XodusStore implements DurableStore, AutoCloseable {
         write("clearData of", "all values and sessions", txn -> {
             deleteAll(values, txn);
             deleteAll(sessions, txn);
+            deleteAll(sessionOrder, txn);
+            deleteAll(sessionMeta, txn);
         });
     }
 
@@ -239,6 +313,42 @@ public final class XodusStore implements DurableStore, AutoCloseable {
         return read("getSession", key, txn -> {
             ByteIterable v = sessions.get(txn, Keys.session(bucket, client));
             return v == null ? null : decode(v, RecordCodec::decodeSession, key.toString());
+        });
+    }
+
+    @Override
+    public int sessionCount(int bucket) {
+        return read("sessionCount of bucket", bucket, txn -> count(txn, bucket));
+    }
+
+    @Override
+    public long sessionHorizon(int bucket) {
+        return read("sessionHorizon of bucket", bucket, txn -> horizon(txn, bucket));
+    }
+
+    @Override
+    public SessionRef lowestSession(int bucket) {
+        return read("lowestSession of bucket", bucket, txn -> {
+            try (Cursor c = sessionOrder.openCursor(txn)) {
+                if (c.getSearchKeyRange(Keys.sessionOrderStart(bucket)) == null) {
+                    return null;
+                }
+                long[] parts = Keys.sessionOrderParts(c.getKey());
+                return parts[0] == bucket ? new SessionRef(parts[2], parts[1]) : null;
+            }
+        });
+    }
+
+    @Override
+    public void forEachSessionHorizon(BiConsumer<Integer, Long> visitor) {
+        read("forEachSessionHorizon", "all buckets", txn -> {
+            forEach(sessionMeta, txn, (k, v) -> {
+                long h = Keys.sessionMetaHorizon(v);
+                if (h > 0) {
+                    visitor.accept(Keys.toInt(k), h);
+                }
+            });
+            return null;
         });
     }
 

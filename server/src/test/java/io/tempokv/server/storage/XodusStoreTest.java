@@ -311,6 +311,76 @@ class XodusStoreTest {
         }
     }
 
+    /** D12: per bucket, the count, the lowest (seq, client) and the horizon follow every put and delete, and survive a reopen. */
+    @Test
+    void sessionOrderCountAndHorizonFollowWritesAndSurviveReopen() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(0, s.sessionCount(3));
+            assertNull(s.lowestSession(3));
+            s.putSession(3, 7, Fixtures.session(50, "a"));
+            s.putSession(3, 8, Fixtures.session(40, "b"));
+            s.putSession(3, 9, Fixtures.session(40, "c"));
+            s.putSession(4, 1, Fixtures.session(1, "other bucket"));
+            assertEquals(3, s.sessionCount(3));
+            assertEquals(new io.tempokv.core.store.DurableStore.SessionRef(8, 40), s.lowestSession(3));
+            // replacing a session moves it in the order without counting it twice
+            s.putSession(3, 8, Fixtures.session(60, "b2"));
+            assertEquals(3, s.sessionCount(3));
+            assertEquals(new io.tempokv.core.store.DurableStore.SessionRef(9, 40), s.lowestSession(3));
+            s.deleteSession(3, 9);
+            s.deleteSession(3, 9);
+            s.putSessionHorizon(3, 40);
+            s.commitBatch();
+            // an aborted delete changes nothing
+            s.deleteSession(3, 7);
+            assertEquals(1, s.sessionCount(3));
+            s.abortBatch();
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(2, s.sessionCount(3));
+            assertEquals(new io.tempokv.core.store.DurableStore.SessionRef(7, 50), s.lowestSession(3));
+            assertEquals(40, s.sessionHorizon(3));
+            assertEquals(0, s.sessionHorizon(4));
+            assertEquals(new io.tempokv.core.store.DurableStore.SessionRef(1, 1), s.lowestSession(4));
+            assertNull(s.lowestSession(5));
+            Map<Integer, Long> horizons = new HashMap<>();
+            s.forEachSessionHorizon(horizons::put);
+            assertEquals(Map.of(3, 40L), horizons);
+            s.clearData();
+            s.commitBatch();
+            assertEquals(0, s.sessionCount(3));
+            assertEquals(0, s.sessionHorizon(3));
+            assertNull(s.lowestSession(4));
+        }
+    }
+
+    /** A directory written before D12 has sessions but no order: it is built on open. */
+    @Test
+    void sessionsOfAnOlderDirectoryAreIndexedOnOpen() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putSession(2, 7, Fixtures.session(9, "a"));
+            s.putSession(2, 5, Fixtures.session(12, "b"));
+            s.putSession(6, 5, Fixtures.session(3, "c"));
+            s.commitBatch();
+        }
+        Environment env = Environments.newInstance(dir.toFile());
+        try {
+            env.executeInExclusiveTransaction(txn -> {
+                env.removeStore("session-order", txn);
+                env.removeStore("session-meta", txn);
+            });
+        } finally {
+            env.close();
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(2, s.sessionCount(2));
+            assertEquals(1, s.sessionCount(6));
+            assertEquals(new io.tempokv.core.store.DurableStore.SessionRef(7, 9), s.lowestSession(2));
+            assertEquals(0, s.sessionHorizon(2));
+            assertEquals(Fixtures.session(12, "b"), s.getSession(2, 5));
+        }
+    }
+
     @Test
     void clearDataRemovesValuesAndSessionsOnlyAndSurvivesReopen() {
         DurableState before;
