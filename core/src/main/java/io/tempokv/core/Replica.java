@@ -836,9 +836,10 @@ public final class Replica {
             long round = pace.roundTimeout(now);
             List<Integer> ring = recoveryRing(c);
             int turn = ring.indexOf(self);
-            if (age > patience && now >= c.nextCommitRequestTick && (c.coordinator != self || c.recoveryAttempts > 0)) {
+            if (age > patience && now >= c.nextCommitRequestTick && !ownPathRunning(c)) {
                 // The usual reason a command is still uncommitted here this late is an MCommit
                 // that missed this replica: ask one peer at a time for it, backing off (§10.4, D9).
+                // Its coordinator too, once its own path is over: after a restart (D7) or a ballot.
                 askForCommit(id, c.coordinator, c.commitRequests);
                 c.nextCommitRequestTick = now + Math.max(round, commitRequestBackoff(++c.commitRequests));
             }
@@ -859,6 +860,22 @@ public final class Replica {
                 c.nextRecoveryTick = now + round + random.nextLong(round);
             }
         }
+    }
+
+    /**
+     * Whether c is this replica's own command and its own fast or slow path (§6.4, §6.5) may still
+     * commit it: it collects MProposeAcks at ballot 0, or MConsensusAcks at its round-0 ballot that
+     * is still the highest it joined. False after a restart (that scratch is not durable, D7), after
+     * a recovery attempt of its own, and once it joined another member's ballot: then nobody but a
+     * recovery leader can commit it, so a missed MCommit is asked for as for any command (D4b).
+     */
+    private boolean ownPathRunning(Cmd c) {
+        if (c.coordinator != self || c.recoveryAttempts > 0) {
+            return false;
+        }
+        boolean fastPath = c.phase == Phase.PROPOSE && c.proposeAcks != null && c.bal.isZero();
+        boolean slowPath = c.consensusAcks != null && c.leading != null && c.leading.round() == 0 && c.leading.equals(c.bal);
+        return fastPath || slowPath;
     }
 
     /**
