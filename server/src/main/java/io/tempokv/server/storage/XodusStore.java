@@ -52,7 +52,10 @@ public final class XodusStore implements DurableStore, AutoCloseable {
      * older or newer build would misread. Not bumped for the "collected" store: a directory written
      * before it existed simply has none, which is what a replica that collected nothing has, and the
      * store is created empty on open. (A build older than it would ignore the store and forget the
-     * watermarks, so moving such a directory back to an older build is not supported.)
+     * watermarks, so moving such a directory back to an older build is not supported.) Nor for the
+     * "session-order" and "session-meta" stores (D12): a directory without them gets them built from
+     * its sessions on open; an older build would not keep them up to date, so that way back is not
+     * supported either.
      */
     static final int FORMAT_VERSION = 1;
     static final String META = "meta";
