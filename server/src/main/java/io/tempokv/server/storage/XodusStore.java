@@ -231,7 +231,8 @@ public final class XodusStore implements DurableStore, AutoCloseable {
             if (old != null) {
                 sessionOrder.delete(txn, Keys.sessionOrder(bucket, decode(old, RecordCodec::decodeSession, key.toString()).seq(), client));
             } else {
-                putMeta(txn, bucket, count(txn, bucket) + 1, horizon(txn, bucket));
+                ByteIterable m = meta(txn, bucket);
+                putMeta(txn, bucket, count(m) + 1, horizon(m));
             }
             sessions.put(txn, k, Keys.of(RecordCodec.encode(session)));
             sessionOrder.put(txn, Keys.sessionOrder(bucket, session.seq(), client), Keys.ofInt(0));
@@ -249,13 +250,14 @@ public final class XodusStore implements DurableStore, AutoCloseable {
             }
             sessionOrder.delete(txn, Keys.sessionOrder(bucket, decode(old, RecordCodec::decodeSession, key.toString()).seq(), client));
             sessions.delete(txn, k);
-            putMeta(txn, bucket, count(txn, bucket) - 1, horizon(txn, bucket));
+            ByteIterable m = meta(txn, bucket);
+            putMeta(txn, bucket, count(m) - 1, horizon(m));
         });
     }
 
     @Override
     public void putSessionHorizon(int bucket, long horizon) {
-        write("putSessionHorizon of bucket", bucket, txn -> putMeta(txn, bucket, count(txn, bucket), horizon));
+        write("putSessionHorizon of bucket", bucket, txn -> putMeta(txn, bucket, count(meta(txn, bucket)), horizon));
     }
 
     private void putMeta(Transaction txn, int bucket, int count, long horizon) {
@@ -266,14 +268,17 @@ public final class XodusStore implements DurableStore, AutoCloseable {
         }
     }
 
-    private int count(Transaction txn, int bucket) {
-        ByteIterable v = sessionMeta.get(txn, Keys.ofInt(bucket));
-        return v == null ? 0 : Keys.sessionMetaCount(v);
+    /** The bucket's count-and-horizon record, or null when it has neither; read once per write. */
+    private ByteIterable meta(Transaction txn, int bucket) {
+        return sessionMeta.get(txn, Keys.ofInt(bucket));
     }
 
-    private long horizon(Transaction txn, int bucket) {
-        ByteIterable v = sessionMeta.get(txn, Keys.ofInt(bucket));
-        return v == null ? 0 : Keys.sessionMetaHorizon(v);
+    private static int count(ByteIterable meta) {
+        return meta == null ? 0 : Keys.sessionMetaCount(meta);
+    }
+
+    private static long horizon(ByteIterable meta) {
+        return meta == null ? 0 : Keys.sessionMetaHorizon(meta);
     }
 
     /** Builds the session order and counts of a directory written before they existed (keeps horizons at 0). */
@@ -321,12 +326,12 @@ public final class XodusStore implements DurableStore, AutoCloseable {
 
     @Override
     public int sessionCount(int bucket) {
-        return read("sessionCount of bucket", bucket, txn -> count(txn, bucket));
+        return read("sessionCount of bucket", bucket, txn -> count(meta(txn, bucket)));
     }
 
     @Override
     public long sessionHorizon(int bucket) {
-        return read("sessionHorizon of bucket", bucket, txn -> horizon(txn, bucket));
+        return read("sessionHorizon of bucket", bucket, txn -> horizon(meta(txn, bucket)));
     }
 
     @Override
