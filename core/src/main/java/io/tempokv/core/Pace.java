@@ -28,10 +28,37 @@ final class Pace {
     private long p99At = -1;
     /** Per member index: the longest recent gap between two messages from it, decaying. */
     private final long[] gapPeak;
+    /** Per member index: how long its MProposeAcks take to come back here, smoothed and decaying; 0 = not measured (D11). */
+    private final long[] answer;
 
     Pace(ReplicaConfig.Timing timing, int members) {
         this.timing = timing;
         this.gapPeak = new long[members];
+        this.answer = new long[members];
+    }
+
+    /**
+     * The member at index i answered this replica's proposal after ticks (D11). The estimate rises
+     * by a quarter of the difference and falls by a sixteenth: a peer that turns slow is noticed
+     * within a few commands, one quick answer does not clear it.
+     */
+    void answered(int i, long ticks) {
+        long e = answer[i];
+        long t = Math.min(Math.max(0, ticks), PATIENCE_MAX_TICKS);
+        answer[i] = t > e ? e + (t - e + 3) / 4 : e - (e - t) / 16;
+    }
+
+    /**
+     * Whether the member at index i answers much slower than the quickest of the given ones:
+     * above twice that one's estimate plus 10 ticks (D11). Never true of a member not measured,
+     * or measured long ago (the estimate decays).
+     */
+    boolean answersSlowly(int i, java.util.List<Integer> indexes) {
+        long best = Long.MAX_VALUE;
+        for (int k : indexes) {
+            best = Math.min(best, answer[k]);
+        }
+        return best != Long.MAX_VALUE && answer[i] > 2 * best + 10;
     }
 
     /** A command known here before its commit committed at tick now, after this many ticks. */
@@ -86,10 +113,11 @@ final class Pace {
         return Math.min(Math.max(timing.suspectTicks(), 3 * gapPeak[i]), SUSPECT_MAX_TICKS);
     }
 
-    /** Called every garbage-collection interval: old pauses weigh less and less. */
+    /** Called every garbage-collection interval: old pauses and slow answers weigh less and less. */
     void decay() {
         for (int i = 0; i < gapPeak.length; i++) {
             gapPeak[i] = gapPeak[i] * 63 / 64;
+            answer[i] = answer[i] * 63 / 64;
         }
     }
 }

@@ -406,19 +406,46 @@ public final class Replica {
 
     /**
      * The closest members in ring order from this replica, itself first. With {@code skipSuspected},
-     * suspected members are left out, and null means no full fast quorum is reachable (§6.7).
+     * suspected members are left out, so are peers that answer much slower than the others while
+     * the quorum can be filled without them (D11), and null means no full fast quorum is reachable
+     * (§6.7).
      */
     private List<Integer> fastQuorum(boolean skipSuspected) {
         List<Integer> members = config.members();
         int start = config.indexOf(self);
-        List<Integer> q = new ArrayList<>();
-        for (int k = 0; k < members.size() && q.size() < config.fastQuorumSize(); k++) {
+        List<Integer> ring = new ArrayList<>();
+        for (int k = 0; k < members.size(); k++) {
             int m = members.get((start + k) % members.size());
             if (!skipSuspected || !suspected(m)) {
+                ring.add(m);
+            }
+        }
+        int size = config.fastQuorumSize();
+        if (ring.size() < size) {
+            return null;
+        }
+        if (!skipSuspected || ring.size() == size) {
+            return List.copyOf(new TreeSet<>(ring.subList(0, size)));
+        }
+        List<Integer> peers = new ArrayList<>();
+        for (int m : ring.subList(1, ring.size())) {
+            peers.add(config.indexOf(m));
+        }
+        TreeSet<Integer> q = new TreeSet<>(List.of(self));
+        List<Integer> slow = new ArrayList<>();
+        for (int m : ring.subList(1, ring.size())) {
+            if (pace.answersSlowly(config.indexOf(m), peers)) {
+                slow.add(m);
+            } else if (q.size() < size) {
                 q.add(m);
             }
         }
-        return q.size() == config.fastQuorumSize() ? List.copyOf(new TreeSet<>(q)) : null;
+        for (int m : slow) {
+            if (q.size() < size) {
+                q.add(m);
+            }
+        }
+        return List.copyOf(q);
     }
 
     private boolean suspected(int m) {
@@ -516,6 +543,7 @@ public final class Replica {
         if (c.proposeAcks.putIfAbsent(from, a.ts()) != null) {
             return Outcome.REDUNDANT;
         }
+        pace.answered(config.indexOf(from), now - c.createdTick);
         decideWhenAllProposed(c);
         return Outcome.APPLIED;
     }
@@ -682,6 +710,14 @@ public final class Replica {
     // ---------------------------------------------------------------- recovery (§8)
 
     private void startRecovery(Cmd c) {
+        if (c.proposeAcks != null && c.phase == Phase.PROPOSE) {
+            // A fast path given up on (D11): the members that have not answered answer at least this slowly.
+            for (int m : c.quorum) {
+                if (!c.proposeAcks.containsKey(m)) {
+                    pace.answered(config.indexOf(m), now - c.createdTick);
+                }
+            }
+        }
         int round = Math.max(c.bal.round(), c.maxRoundSeen) + 1;
         Ballot b = new Ballot(round, self);
         c.maxRoundSeen = round;

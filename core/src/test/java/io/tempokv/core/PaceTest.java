@@ -1,10 +1,12 @@
 package io.tempokv.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The measured timers of D9: floors from the configuration, p99 of a recent window, caps. */
+/** The measured timers of D9 (floors from the configuration, p99 of a recent window, caps) and D11's answer times. */
 class PaceTest {
     private final ReplicaConfig.Timing timing = ReplicaConfig.Timing.defaults();
 
@@ -52,5 +54,29 @@ class PaceTest {
         p.heard(1, 1_000_000 / 2);
         p.heard(2, 300);
         assertEquals(timing.suspectTicks(), p.suspectTicks(2), "a gap beyond twice the timeout is an outage");
+    }
+
+    @Test
+    void aPeerAnsweringSlowlyIsNoticedQuicklyAndTriedAgainLater() {
+        Pace p = new Pace(timing, 3);
+        java.util.List<Integer> peers = java.util.List.of(1, 2);
+        assertFalse(p.answersSlowly(2, peers), "nothing measured: nobody is slow");
+        for (int i = 0; i < 20; i++) {
+            p.answered(1, 5);
+        }
+        p.answered(2, 12);
+        assertFalse(p.answersSlowly(2, peers), "12 ticks against 5: within twice plus 10");
+        p.answered(2, 300);
+        assertTrue(p.answersSlowly(2, peers), "a 300-tick answer raises the estimate by a quarter of the difference, past 2 x 5 + 10");
+        p.answered(2, 300);
+        p.answered(2, 300);
+        assertFalse(p.answersSlowly(1, peers), "the quick one is not");
+        p.answered(2, 5);
+        assertTrue(p.answersSlowly(2, peers), "one quick answer does not clear a slow peer");
+        for (int i = 0; i < 500; i++) {
+            p.decay();
+        }
+        assertFalse(p.answersSlowly(2, peers), "not asked for a while: decayed, so it is tried again");
+        assertFalse(p.answersSlowly(2, java.util.List.of(2)), "compared with itself, nobody is slow");
     }
 }
