@@ -20,9 +20,10 @@ public final class Outbox {
 
     /**
      * This replica installed a donor's snapshot (docs/protocol.md, D8) instead of executing the
-     * commands it covers; the simulator checks it against what the donor had executed.
+     * commands it covers; the simulator checks it against what the donor had executed when it sent
+     * snapshot {@code id}. {@code keys} and {@code sessions}: how many it installed.
      */
-    public record Installed(int replica, int donor, io.tempokv.core.message.MSnapshot snapshot) {
+    public record Installed(int replica, int donor, long id, long keys, long sessions) {
     }
 
     /** A message that was rejected, with the reason; hosts log these. */

@@ -82,8 +82,13 @@ public final class Replica {
     /** Peers that asked for a snapshot in this step; served at its end, after its executions (D8). */
     private final TreeSet<Integer> snapshotRequesters = new TreeSet<>();
     private long nextSnapshotRequestTick;
-    /** Parts of snapshots being received, by donor and snapshot id; at most two at a time (D8). */
-    private final Map<List<Long>, MSnapshot[]> assembling = new java.util.LinkedHashMap<>();
+    /** Snapshots this replica sends, by receiver (D8b); at most SNAPSHOTS_SENDING_MAX. */
+    private final Map<Integer, Outgoing> outgoing = new TreeMap<>();
+    static final int SNAPSHOTS_SENDING_MAX = 2;
+    /** The snapshot this replica is receiving, or null (D8b). */
+    private Incoming incoming;
+    /** The data is being replaced by a snapshot and is incomplete: nothing executes (D8b). */
+    private boolean installing;
 
     /** A replica catching up after a restart takes client requests again after this many ticks at the latest (D10). */
     static final long CATCH_UP_MAX_TICKS = 30_000;
@@ -233,10 +238,12 @@ public final class Replica {
             collectGarbage();
             pace.decay();
             checkCaughtUp();
+            expireOutgoing();
         }
         if (now % t.scanIntervalTicks() == 0) {
             scanUncommitted();
             requestUnknownBlockers();
+            checkIncoming();
         }
         finishStep();
     }
@@ -246,7 +253,7 @@ public final class Replica {
             dispatch(self, selfQueue.poll());
         }
         promises.drainFrontierChanges(touchedBuckets::set);
-        if (!touchedBuckets.isEmpty()) {
+        if (!touchedBuckets.isEmpty() && !installing) {
             List<Integer> start = new ArrayList<>();
             touchedBuckets.stream().forEach(start::add);
             touchedBuckets.clear();
@@ -356,6 +363,11 @@ public final class Replica {
         String problem = validator.request(r);
         if (problem != null) {
             stepReplies.add(Reply.rejected(r == null ? null : r.id(), problem));
+            return;
+        }
+        if (installing) {
+            stepReplies.add(Reply.unavailable(r.id(), "replica " + self + " of shard " + config.shard()
+                    + " is installing a snapshot from a peer; retry on another node"));
             return;
         }
         StateMachine.Applied known = stateMachine.lookup(r.id(), bucketsOf(r.ops()));
@@ -1123,7 +1135,7 @@ public final class Replica {
 
     /** Whether this replica restarted and has not caught up with its peers yet (D10). */
     public boolean catchingUp() {
-        return catchUpTarget != null;
+        return catchUpTarget != null || installing;
     }
 
     /**
@@ -1219,11 +1231,11 @@ public final class Replica {
         return true;
     }
 
-    // ---------------------------------------------------------------- catch-up by snapshot (D8)
+    // ---------------------------------------------------------------- catch-up by snapshot (D8, D8b)
 
-    /** Ask one peer for a snapshot, at most once per snapshotRetryTicks. */
+    /** Ask one peer for a snapshot, at most once per snapshotRetryTicks, and not while one is arriving. */
     private void requestSnapshot(int donor) {
-        if (now < nextSnapshotRequestTick) {
+        if (now < nextSnapshotRequestTick || incoming != null) {
             return;
         }
         nextSnapshotRequestTick = now + config.timing().snapshotRetryTicks();
@@ -1231,8 +1243,18 @@ public final class Replica {
         send(donor, new MSnapshotRequest(executedSummary()));
     }
 
-    /** Served at the end of the step, so the snapshot includes this step's executions. */
+    /**
+     * A new snapshot is served at the end of the step, so it includes this step's executions; the
+     * next part of a running one at once, from the donor's view (D8b).
+     */
     private Outcome onSnapshotRequest(int from, MSnapshotRequest r) {
+        if (installing) {
+            // This replica's own data is incomplete: it cannot be anyone's donor.
+            return Outcome.REDUNDANT;
+        }
+        if (r.id() != 0) {
+            return sendNextPart(from, r);
+        }
         if (!containsAll(executed, r.executed())) {
             // The requester executed something this replica has not: a snapshot from here would
             // move it back. It asks again later, when this replica (or another) is ahead.
@@ -1242,96 +1264,156 @@ public final class Replica {
         return Outcome.APPLIED;
     }
 
+    /**
+     * Opens a view of the data for each requester of this step and sends it the header (part 0):
+     * executed ids, clocks and session horizons as of now, consistent with the view. At most
+     * SNAPSHOTS_SENDING_MAX transfers run at once; a requester beyond that asks again later.
+     */
     private void serveSnapshots() {
-        List<MSnapshot> parts = buildSnapshot();
+        List<MExecuted.OriginExecuted> executedIds = null;
+        List<MSnapshot.BucketClock> clocks = new ArrayList<>();
+        List<MSnapshot.BucketClock> horizons = new ArrayList<>();
         for (int to : snapshotRequesters) {
-            stats.snapshotsSent++;
-            for (MSnapshot part : parts) {
-                stepSends.add(new Outbox.Envelope(to, part));
+            Outgoing old = outgoing.remove(to);
+            if (old != null) {
+                old.view.close();
             }
+            if (outgoing.size() >= SNAPSHOTS_SENDING_MAX) {
+                continue;
+            }
+            if (executedIds == null) {
+                executedIds = executedSummary();
+                for (int b = 0; b < config.buckets(); b++) {
+                    if (promises.clock(b) > 0) {
+                        clocks.add(new MSnapshot.BucketClock(b, promises.clock(b)));
+                    }
+                }
+                store.forEachSessionHorizon((b, h) -> horizons.add(new MSnapshot.BucketClock(b, h)));
+                horizons.sort((a, b) -> Integer.compare(a.bucket(), b.bucket()));
+            }
+            Outgoing o = new Outgoing(random.nextLong() | 1, store.openSnapshotView(), now);
+            outgoing.put(to, o);
+            stats.snapshotsSent++;
+            stepSends.add(new Outbox.Envelope(to, MSnapshot.header(executedIds, clocks, horizons, o.id)));
         }
         snapshotRequesters.clear();
     }
 
-    /**
-     * The snapshot in parts of at most snapshotBytesMax (estimated), all with one random id: part 0
-     * carries the executed ids, clocks and session horizons, the parts share out the data and sessions.
-     */
-    private List<MSnapshot> buildSnapshot() {
-        List<MSnapshot.BucketClock> clocks = new ArrayList<>();
-        for (int b = 0; b < config.buckets(); b++) {
-            if (promises.clock(b) > 0) {
-                clocks.add(new MSnapshot.BucketClock(b, promises.clock(b)));
+    /** The part the receiver asks for: the next one, or the last one sent again (it was lost). */
+    private Outcome sendNextPart(int to, MSnapshotRequest r) {
+        Outgoing o = outgoing.get(to);
+        if (o == null || o.id != r.id()) {
+            return Outcome.REDUNDANT;
+        }
+        if (r.part() == o.part + 1 && !o.sentLast) {
+            o.start = o.next;
+            o.part++;
+        } else if (r.part() != o.part) {
+            return Outcome.REDUNDANT;
+        }
+        o.lastAsked = now;
+        Parts part = new Parts(config.limits().snapshotBytesMax());
+        Cursor c = o.start;
+        if (!c.sessions()) {
+            o.view.values(c.key(), (k, v) -> part.add(new MSnapshot.Entry(k, v), entryBytes(k, v)));
+            c = part.full ? new Cursor(false, part.lastKey(), -1, 0) : new Cursor(true, null, -1, 0);
+        }
+        if (c.sessions() && !part.full) {
+            o.view.sessions(c.bucket(), c.client(), (b, client, s) -> part.add(new MSnapshot.Session(b, client, s), sessionBytes(s)));
+            if (part.full && !part.sessions.isEmpty()) {
+                MSnapshot.Session lastSession = part.sessions.get(part.sessions.size() - 1);
+                c = new Cursor(true, null, lastSession.bucket(), lastSession.client());
             }
         }
-        List<MSnapshot.Entry> data = new ArrayList<>();
-        store.forEachValue((k, v) -> data.add(new MSnapshot.Entry(k, v)));
-        data.sort((a, b) -> a.key().compareTo(b.key()));
-        List<MSnapshot.Session> sessions = new ArrayList<>();
-        store.forEachSession((bucket, client, session) -> sessions.add(new MSnapshot.Session(bucket, client, session)));
-        sessions.sort((a, b) -> a.bucket() != b.bucket() ? Integer.compare(a.bucket(), b.bucket()) : Long.compare(a.client(), b.client()));
-        List<MExecuted.OriginExecuted> executedIds = executedSummary();
-        List<MSnapshot.BucketClock> horizons = new ArrayList<>();
-        store.forEachSessionHorizon((b, h) -> horizons.add(new MSnapshot.BucketClock(b, h)));
-        horizons.sort((a, b) -> Integer.compare(a.bucket(), b.bucket()));
-
-        Parts parts = new Parts(config.limits().snapshotBytesMax(), headerBytes(executedIds, clocks) + 16L * horizons.size());
-        for (MSnapshot.Entry e : data) {
-            parts.data.get(parts.fit(entryBytes(e))).add(e);
-        }
-        for (MSnapshot.Session ss : sessions) {
-            parts.sessions.get(parts.fit(sessionBytes(ss))).add(ss);
-        }
-        long id = random.nextLong();
-        int n = parts.data.size();
-        List<MSnapshot> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(new MSnapshot(i == 0 ? executedIds : List.of(), i == 0 ? clocks : List.of(), parts.data.get(i), parts.sessions.get(i),
-                    i == 0 ? horizons : List.of(), id, i, n));
-        }
-        return out;
+        o.next = c;
+        o.sentLast = !part.full;
+        send(to, MSnapshot.slice(part.data, part.sessions, o.id, o.part, o.sentLast));
+        return Outcome.APPLIED;
     }
 
-    /** Cuts a snapshot's items into parts of at most budget estimated bytes; part 0 starts with the header. */
-    private static final class Parts {
-        final List<List<MSnapshot.Entry>> data = new ArrayList<>(List.of(new ArrayList<>()));
-        final List<List<MSnapshot.Session>> sessions = new ArrayList<>(List.of(new ArrayList<>()));
-        private final long budget;
-        private long used;
+    /** Close the views of transfers nobody asked to continue for a while (the receiver gave up or is gone). */
+    private void expireOutgoing() {
+        long idle = 3L * config.timing().snapshotRetryTicks();
+        outgoing.values().removeIf(o -> {
+            if (now - o.lastAsked > idle) {
+                o.view.close();
+                return true;
+            }
+            return false;
+        });
+    }
 
-        Parts(long budget, long headerBytes) {
+    /** A transfer this replica serves as donor (D8b). {@code start}: where part {@code part} began. */
+    private static final class Outgoing {
+        final long id;
+        final DurableStore.SnapshotView view;
+        int part;
+        Cursor start = new Cursor(false, null, -1, 0);
+        Cursor next = start;
+        boolean sentLast;
+        long lastAsked;
+
+        Outgoing(long id, DurableStore.SnapshotView view, long now) {
+            this.id = id;
+            this.view = view;
+            this.lastAsked = now;
+        }
+    }
+
+    /** A position in a view: after a key (null: from the first), or in the sessions after (bucket, client) (bucket -1: from the first). */
+    private record Cursor(boolean sessions, String key, int bucket, long client) {
+    }
+
+    /** One part being filled: items until the next would pass the budget (at least one item per part). */
+    private static final class Parts {
+        final List<MSnapshot.Entry> data = new ArrayList<>();
+        final List<MSnapshot.Session> sessions = new ArrayList<>();
+        private final long budget;
+        private long used = 64;
+        boolean full;
+
+        Parts(long budget) {
             this.budget = budget;
-            this.used = headerBytes;
         }
 
-        /** The part an item of this size goes into: the current one, or a new one if it would overflow. */
-        int fit(long size) {
-            if (used + size > budget && used > 0) {
-                data.add(new ArrayList<>());
-                sessions.add(new ArrayList<>());
-                used = 0;
+        boolean add(MSnapshot.Entry e, long size) {
+            if (!room(size)) {
+                return false;
+            }
+            data.add(e);
+            return true;
+        }
+
+        boolean add(MSnapshot.Session s, long size) {
+            if (!room(size)) {
+                return false;
+            }
+            sessions.add(s);
+            return true;
+        }
+
+        private boolean room(long size) {
+            if (used + size > budget && (!data.isEmpty() || !sessions.isEmpty())) {
+                full = true;
+                return false;
             }
             used += size;
-            return data.size() - 1;
+            return true;
+        }
+
+        String lastKey() {
+            return data.isEmpty() ? null : data.get(data.size() - 1).key();
         }
     }
 
     /** Upper bounds of encoded sizes: UTF-8 bytes of every string plus a fixed cost per item. */
-    private static long headerBytes(List<MExecuted.OriginExecuted> executedIds, List<MSnapshot.BucketClock> clocks) {
-        long total = 64L + 16L * clocks.size();
-        for (MExecuted.OriginExecuted o : executedIds) {
-            total += 24 + 10L * o.above().size();
-        }
-        return total;
+    private static long entryBytes(String key, String value) {
+        return 16 + utf8Length(key) + utf8Length(value);
     }
 
-    private static long entryBytes(MSnapshot.Entry e) {
-        return 16 + utf8Length(e.key()) + utf8Length(e.value());
-    }
-
-    private static long sessionBytes(MSnapshot.Session ss) {
+    private static long sessionBytes(io.tempokv.core.store.ClientSession s) {
         long total = 40;
-        for (OpResult r : ss.session().results()) {
+        for (OpResult r : s.results()) {
             total += 8 + (r.value() == null ? 0 : utf8Length(r.value()));
         }
         return total;
@@ -1346,80 +1428,96 @@ public final class Replica {
         return n;
     }
 
-    /** Collect the parts of a snapshot; install it once all of them arrived. */
+    /**
+     * Receive a snapshot part by part (D8b). The header starts the install if the donor has executed
+     * everything this replica has and more (or this replica's data is incomplete anyway): the data
+     * is cleared and marked incomplete, and nothing executes until the last part. Each data part is
+     * written as it comes and the next one asked for; the last part finishes the install.
+     */
     private Outcome onSnapshot(int from, MSnapshot part) {
-        List<Long> key = List.of((long) from, part.id());
-        MSnapshot[] parts = assembling.get(key);
-        if (parts == null) {
-            if (part.parts() > 1 && assembling.size() >= 2) {
-                List<Long> eldest = assembling.keySet().iterator().next();
-                assembling.remove(eldest);
-            }
-            parts = new MSnapshot[part.parts()];
-            if (part.parts() > 1) {
-                assembling.put(key, parts);
-            }
+        if (part.part() == 0) {
+            return incoming == null ? startInstall(from, part) : Outcome.REDUNDANT;
         }
-        if (parts.length != part.parts()) {
-            return reject(from, part, Outcome.REJECTED_MALFORMED, "snapshot " + part.id() + " part " + part.part() + " says "
-                    + part.parts() + " parts, earlier parts said " + parts.length);
-        }
-        if (parts[part.part()] != null) {
+        Incoming in = incoming;
+        if (in == null || in.donor != from || in.id != part.id() || in.nextPart != part.part()) {
             return Outcome.REDUNDANT;
         }
-        parts[part.part()] = part;
-        for (MSnapshot p : parts) {
-            if (p == null) {
-                return Outcome.APPLIED;
-            }
+        for (MSnapshot.Entry e : part.data()) {
+            store.putValue(e.key(), e.value());
         }
-        assembling.remove(key);
-        return installIfAhead(from, whole(parts));
-    }
-
-    private static MSnapshot whole(MSnapshot[] parts) {
-        if (parts.length == 1) {
-            return parts[0];
+        for (MSnapshot.Session ss : part.sessions()) {
+            store.putSession(ss.bucket(), ss.client(), ss.session());
         }
-        List<MSnapshot.Entry> data = new ArrayList<>();
-        List<MSnapshot.Session> sessions = new ArrayList<>();
-        for (MSnapshot p : parts) {
-            data.addAll(p.data());
-            sessions.addAll(p.sessions());
+        in.keys += part.data().size();
+        in.sessions += part.sessions().size();
+        if (part.last()) {
+            finishInstall(in);
+        } else {
+            in.nextPart++;
+            askForPart(in);
         }
-        return new MSnapshot(parts[0].executed(), parts[0].clocks(), data, sessions, parts[0].horizons(), parts[0].id(), 0, 1);
-    }
-
-    private Outcome installIfAhead(int from, MSnapshot s) {
-        Map<Integer, ExecutedSet> donor = new TreeMap<>();
-        for (MExecuted.OriginExecuted o : s.executed()) {
-            donor.computeIfAbsent(o.origin(), k -> new ExecutedSet()).merge(o.watermark(), o.above());
-        }
-        if (!containsAll(donor, executedSummary()) || containsAll(executed, s.executed())) {
-            // Older than what this replica executed since it asked, or nothing new in it.
-            return Outcome.REDUNDANT;
-        }
-        install(from, s);
         return Outcome.APPLIED;
     }
 
-    /**
-     * Take the donor's executed state as this replica's: data, sessions, executed ids, clocks. Commands
-     * it covers are marked executed without running them; the rest run afterwards in (ts, id) order,
-     * which is correct because every command the donor executed precedes, in its buckets, every
-     * command it had not (D8).
-     */
-    private void install(int donor, MSnapshot s) {
+    private Outcome startInstall(int from, MSnapshot header) {
+        Map<Integer, ExecutedSet> donor = new TreeMap<>();
+        for (MExecuted.OriginExecuted o : header.executed()) {
+            donor.computeIfAbsent(o.origin(), k -> new ExecutedSet()).merge(o.watermark(), o.above());
+        }
+        if (!containsAll(donor, executedSummary()) || (!installing && containsAll(executed, header.executed()))) {
+            // Older than what this replica executed since it asked, or nothing new in it.
+            return Outcome.REDUNDANT;
+        }
         store.clearData();
-        for (MSnapshot.Entry e : s.data()) {
-            store.putValue(e.key(), e.value());
-        }
-        for (MSnapshot.Session ss : s.sessions()) {
-            store.putSession(ss.bucket(), ss.client(), ss.session());
-        }
-        for (MSnapshot.BucketClock h : s.horizons()) {
+        store.putInstalling(true);
+        installing = true;
+        for (MSnapshot.BucketClock h : header.horizons()) {
             store.putSessionHorizon(h.bucket(), h.clock());
         }
+        incoming = new Incoming(from, header);
+        askForPart(incoming);
+        return Outcome.APPLIED;
+    }
+
+    private void askForPart(Incoming in) {
+        in.deadline = now + config.timing().snapshotRetryTicks();
+        send(in.donor, new MSnapshotRequest(List.of(), in.id, in.nextPart));
+    }
+
+    /**
+     * A part not come by its deadline is asked for again, twice; then the transfer is dropped (the
+     * data stays marked incomplete) and a new snapshot is asked for, from the next peer in turn.
+     */
+    private void checkIncoming() {
+        if (incoming != null && now >= incoming.deadline) {
+            if (++incoming.retries <= 2) {
+                askForPart(incoming);
+                return;
+            }
+            incoming = null;
+            nextSnapshotRequestTick = now;
+        }
+        if (installing && incoming == null && now >= nextSnapshotRequestTick) {
+            List<Integer> peers = new ArrayList<>();
+            for (int m : config.members()) {
+                if (m != self && !suspected(m)) {
+                    peers.add(m);
+                }
+            }
+            if (!peers.isEmpty()) {
+                requestSnapshot(peers.get((int) (stats.snapshotsRequested % peers.size())));
+            }
+        }
+    }
+
+    /**
+     * Take the donor's executed state as this replica's: its executed ids and clocks (the data and
+     * sessions are written already). Commands it covers are marked executed without running them;
+     * the rest run afterwards in (ts, id) order, which is correct because every command the donor
+     * executed precedes, in its buckets, every command it had not (D8).
+     */
+    private void finishInstall(Incoming in) {
+        MSnapshot s = in.header;
         for (MExecuted.OriginExecuted o : s.executed()) {
             executed.computeIfAbsent(o.origin(), k -> new ExecutedSet()).merge(o.watermark(), o.above());
             dirtyOrigins.add(o.origin());
@@ -1437,9 +1535,30 @@ public final class Replica {
         for (MSnapshot.BucketClock bc : s.clocks()) {
             promises.bump(new int[] {bc.bucket()}, bc.clock());
         }
+        store.putInstalling(false);
+        installing = false;
+        incoming = null;
         touchedBuckets.set(0, config.buckets());
         stats.snapshotsInstalled++;
-        outbox.installed.add(new Outbox.Installed(self, donor, s));
+        outbox.installed.add(new Outbox.Installed(self, in.donor, in.id, in.keys, in.sessions));
+    }
+
+    /** The snapshot this replica is installing (D8b). */
+    private static final class Incoming {
+        final int donor;
+        final long id;
+        final MSnapshot header;
+        int nextPart = 1;
+        long deadline;
+        int retries;
+        long keys;
+        long sessions;
+
+        Incoming(int donor, MSnapshot header) {
+            this.donor = donor;
+            this.id = header.id();
+            this.header = header;
+        }
     }
 
     /**
@@ -1577,6 +1696,8 @@ public final class Replica {
             }
         }
         promises.recomputeOwn();
+        // A snapshot was being installed at the crash: the data is incomplete until another one is (D8b).
+        installing = s.installing();
         if (nextSequence > 1 || !s.executed().isEmpty() || !s.commands().isEmpty()) {
             catchUpTarget = new TreeMap<>();
         }

@@ -135,6 +135,10 @@ final class Validator {
         } else if (m instanceof MExecuted e) {
             return executed(e.origins());
         } else if (m instanceof MSnapshotRequest r) {
+            if (r.id() == 0 ? r.part() != 0 : r.part() < 1) {
+                return "snapshot request for part " + r.part() + " of snapshot " + r.id() + ": a new snapshot (id 0) starts at part 0, a"
+                        + " running one continues from part 1";
+            }
             return executed(r.executed());
         } else if (m instanceof MSnapshot s) {
             return snapshot(s);
@@ -143,8 +147,8 @@ final class Validator {
     }
 
     private String snapshot(MSnapshot s) {
-        if (s.parts() < 1 || s.part() < 0 || s.part() >= s.parts()) {
-            return "snapshot part " + s.part() + " of " + s.parts() + " is not within 0..parts-1";
+        if (s.part() < 0 || (s.part() == 0 && s.last())) {
+            return "snapshot part " + s.part() + (s.last() ? " (last)" : "") + ": parts count from 0, and part 0 (the header) is never the last";
         }
         String problem = executed(s.executed());
         if (problem != null) {

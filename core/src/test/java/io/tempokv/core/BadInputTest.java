@@ -92,10 +92,10 @@ class BadInputTest {
     }
 
     @Test
-    void snapshotPartOutsideItsPartsIsRejectedAndInstallsNothing() {
+    void snapshotHeaderMarkedLastIsRejectedAndInstallsNothing() {
         MSnapshot s = new MSnapshot(List.of(new MExecuted.OriginExecuted(1, 5, List.of())), List.of(),
-                List.of(new MSnapshot.Entry("k", "v")), List.of(), List.of(), 7, 2, 2);
-        assertRejected(1, s, Outcome.REJECTED_MALFORMED, "part 2 of 2");
+                List.of(new MSnapshot.Entry("k", "v")), List.of(), List.of(), 7, 0, true);
+        assertRejected(1, s, Outcome.REJECTED_MALFORMED, "part 0 (last)");
         assertEquals(null, store.getValue("k"));
     }
 
@@ -110,8 +110,7 @@ class BadInputTest {
                 other = "key" + i;
             }
         }
-        MSnapshot s = new MSnapshot(List.of(new MExecuted.OriginExecuted(1, 5, List.of())), List.of(),
-                List.of(new MSnapshot.Entry(other, "v")), List.of(), List.of());
+        MSnapshot s = MSnapshot.slice(List.of(new MSnapshot.Entry(other, "v")), List.of(), 7, 1, true);
         assertEquals(Outcome.REJECTED_MALFORMED, r.handle(1, s));
         assertTrue(r.outbox().drainRejections().get(0).reason().contains("belongs to shard 1"));
     }

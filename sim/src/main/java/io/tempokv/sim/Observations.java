@@ -77,7 +77,7 @@ public final class Observations {
      * every key, and from now on it counts as having executed what the donor had.
      */
     void installed(Outbox.Installed in) {
-        Captured c = snapshots.get(List.of((long) in.donor(), in.snapshot().id()));
+        Captured c = snapshots.get(List.of((long) in.donor(), in.id()));
         if (c == null) {
             violation("node " + in.replica() + " installed a snapshot from " + in.donor() + " that no donor sent");
             return;

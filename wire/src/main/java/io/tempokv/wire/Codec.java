@@ -31,9 +31,10 @@ public final class Codec {
      * summaries carry the collection horizon, which a version-1 node would ignore and so count
      * omitted attached promises as detached (docs/protocol.md, D5); the two must not talk. 3: client
      * sessions are bounded per bucket (D12), so a version-2 node would apply requests that a
-     * version-3 node refuses as expired, and snapshots carry session horizons.
+     * version-3 node refuses as expired, and snapshots carry session horizons. 4: snapshots are
+     * streamed, each part asked for by the receiver (D8b), not sent whole.
      */
-    public static final int WIRE_VERSION = 3;
+    public static final int WIRE_VERSION = 4;
 
     /** Members of a fast quorum (also bounds the shard size a frame can describe). */
     public static final int MAX_QUORUM = 64;
@@ -53,10 +54,9 @@ public final class Codec {
      * Bucket clocks, key-value pairs and client sessions in one MSnapshot, each list on its own. An
      * element takes at least two bytes, so a frame of {@link Frames#MAX_FRAME_BYTES} never reaches it;
      * it bounds what a decoder handed arbitrary bytes builds. (Its origins and listed sequence numbers
-     * are bounded like MExecuted's, its sessions' results like a reply's.)
+     * are bounded like MExecuted's, its sessions' results like a reply's.) A snapshot has as many
+     * parts as its data needs: they come one at a time, each asked for (D8b).
      */
-    /** Parts of one snapshot (each at most a frame). */
-    public static final int MAX_SNAPSHOT_PARTS = 100_000;
     public static final int MAX_SNAPSHOT_ITEMS = 10_000_000;
     /** Members listed in a status answer. */
     public static final int MAX_MEMBERS = 64;

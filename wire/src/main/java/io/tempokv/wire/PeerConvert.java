@@ -68,7 +68,7 @@ final class PeerConvert {
         } else if (m instanceof MExecuted e) {
             f.setExecuted(executed(e));
         } else if (m instanceof MSnapshotRequest r) {
-            f.setSnapshotRequest(PeerProto.MSnapshotRequest.newBuilder().addAllExecuted(origins(r.executed())));
+            f.setSnapshotRequest(PeerProto.MSnapshotRequest.newBuilder().addAllExecuted(origins(r.executed())).setId(r.id()).setPart(r.part()));
         } else if (m instanceof MSnapshot s) {
             f.setSnapshot(snapshot(s));
         } else {
@@ -128,7 +128,7 @@ final class PeerConvert {
     /** A null value in an entry is a caller bug (NullPointerException): absent keys are not listed. */
     private static PeerProto.MSnapshot snapshot(MSnapshot s) {
         PeerProto.MSnapshot.Builder b = PeerProto.MSnapshot.newBuilder().addAllExecuted(origins(s.executed()))
-                .setId(s.id()).setPart(s.part()).setParts(s.parts());
+                .setId(s.id()).setPart(s.part()).setLast(s.last());
         for (MSnapshot.BucketClock c : s.clocks()) {
             b.addClocks(PeerProto.BucketClock.newBuilder().setBucket(c.bucket()).setClock(c.clock()).build());
         }
@@ -290,7 +290,8 @@ final class PeerConvert {
     }
 
     private static MSnapshotRequest snapshotRequest(PeerProto.MSnapshotRequest p) throws WireFormatException {
-        return new MSnapshotRequest(origins(p.getExecutedList(), "MSnapshotRequest.executed"));
+        return new MSnapshotRequest(origins(p.getExecutedList(), "MSnapshotRequest.executed"), p.getId(),
+                Convert.natural(p.getPart(), "MSnapshotRequest.part"));
     }
 
     /**
@@ -323,11 +324,6 @@ final class PeerConvert {
             List<OpResult> results = Convert.results(s.getResultsList(), Codec.MAX_OPS, "MSnapshot.sessions.results");
             sessions.add(new MSnapshot.Session(bucket, client, new ClientSession(s.getSeq(), results)));
         }
-        int parts = p.getParts();
-        if (parts < 1 || parts > Codec.MAX_SNAPSHOT_PARTS || p.getPart() < 0 || p.getPart() >= parts) {
-            throw Convert.bad("MSnapshot.part", "part " + Integer.toUnsignedString(p.getPart()) + " of "
-                    + Integer.toUnsignedString(parts) + " is not within 0..parts-1 with 1 <= parts <= " + Codec.MAX_SNAPSHOT_PARTS);
-        }
-        return new MSnapshot(executed, clocks, data, sessions, horizons, p.getId(), p.getPart(), parts);
+        return new MSnapshot(executed, clocks, data, sessions, horizons, p.getId(), Convert.natural(p.getPart(), "MSnapshot.part"), p.getLast());
     }
 }

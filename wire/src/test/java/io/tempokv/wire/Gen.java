@@ -198,7 +198,7 @@ final class Gen {
             case 9: return new MCommitRequest(commandId());
             case 10: return promises();
             case 11: return executed();
-            case 12: return new MSnapshotRequest(originsExecuted());
+            case 12: return chance(0.5) ? new MSnapshotRequest(originsExecuted()) : new MSnapshotRequest(List.of(), anyLong(), natural());
             case 13: return shardSnapshot();
             default: throw new IllegalArgumentException("no message type " + type);
         }
@@ -261,8 +261,7 @@ final class Gen {
         for (int i = 0; i < n; i++) {
             horizons.add(new MSnapshot.BucketClock(natural(), anyLong()));
         }
-        int parts = 1 + r.nextInt(4);
-        return new MSnapshot(originsExecuted(), clocks, data, sessions, horizons, anyLong(), r.nextInt(parts), parts);
+        return new MSnapshot(originsExecuted(), clocks, data, sessions, horizons, anyLong(), natural(), chance(0.5));
     }
 
     // ------------------------------------------------------------------ records and client frames

@@ -353,7 +353,8 @@ class PeerCodecTest {
         MSnapshot s = new MSnapshot(List.of(new MExecuted.OriginExecuted(2, 9, List.of(11L))),
                 List.of(new MSnapshot.BucketClock(0, -1)),
                 List.of(new MSnapshot.Entry("", ""), new MSnapshot.Entry("ключ🙂", "x")),
-                List.of(new MSnapshot.Session(3, Long.MAX_VALUE, session)), List.of(new MSnapshot.BucketClock(3, 1_700_000_000_000_000L)));
+                List.of(new MSnapshot.Session(3, Long.MAX_VALUE, session)), List.of(new MSnapshot.BucketClock(3, 1_700_000_000_000_000L)),
+                -5, 7, true);
         MSnapshot back = (MSnapshot) roundTrip(1, 2, s);
         assertEquals(s, back);
         assertEquals("", back.data().get(0).value());

@@ -8,12 +8,13 @@ import java.util.List;
  * ids it has executed per origin, its clock per bucket, every key-value pair, every client session
  * and each bucket's session horizon (D12). A replica that installs it has the state of a replica that executed exactly those ids.
  *
- * <p>Sent in {@code parts} messages of bounded size that share the donor's random {@code id}: part 0
- * carries the executed ids, clocks and horizons, every part a slice of the data and sessions. The receiver
- * installs only a complete set.
+ * <p>Sent part by part, each of bounded size and all sharing the donor's random {@code id} (D8b): part
+ * 0 carries the executed ids, clocks and horizons; parts 1, 2, ... slices of the data and then of the
+ * sessions, in key order, each sent when the receiver asks for it ({@link MSnapshotRequest}), the
+ * final one marked {@code last}. The receiver finishes installing only after the last part.
  */
 public record MSnapshot(List<MExecuted.OriginExecuted> executed, List<BucketClock> clocks, List<Entry> data,
-                        List<Session> sessions, List<BucketClock> horizons, long id, int part, int parts) implements Message {
+                        List<Session> sessions, List<BucketClock> horizons, long id, int part, boolean last) implements Message {
     public MSnapshot {
         executed = List.copyOf(executed);
         clocks = List.copyOf(clocks);
@@ -22,10 +23,14 @@ public record MSnapshot(List<MExecuted.OriginExecuted> executed, List<BucketCloc
         horizons = List.copyOf(horizons);
     }
 
-    /** A snapshot in one part. */
-    public MSnapshot(List<MExecuted.OriginExecuted> executed, List<BucketClock> clocks, List<Entry> data, List<Session> sessions,
-                     List<BucketClock> horizons) {
-        this(executed, clocks, data, sessions, horizons, 0, 0, 1);
+    /** Part 0: what the donor executed, its clocks and session horizons. */
+    public static MSnapshot header(List<MExecuted.OriginExecuted> executed, List<BucketClock> clocks, List<BucketClock> horizons, long id) {
+        return new MSnapshot(executed, clocks, List.of(), List.of(), horizons, id, 0, false);
+    }
+
+    /** Part 1 or later: a slice of the data and sessions. */
+    public static MSnapshot slice(List<Entry> data, List<Session> sessions, long id, int part, boolean last) {
+        return new MSnapshot(List.of(), List.of(), data, sessions, List.of(), id, part, last);
     }
 
     /** A number per bucket: the donor's clock there, or its session horizon (D12). */

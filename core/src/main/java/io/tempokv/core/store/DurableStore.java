@@ -81,5 +81,48 @@ public interface DurableStore {
     /** Remove every key-value pair, client session and session horizon (before installing a snapshot, D8). */
     void clearData();
 
+    /**
+     * Marks the data as being replaced by a snapshot that has not fully arrived (D8b), or no longer.
+     * While marked, the key-value pairs and sessions are incomplete: a replica that restarts with the
+     * mark set executes nothing until it has installed a whole snapshot.
+     */
+    void putInstalling(boolean installing);
+
+    /**
+     * A read-only view of the key-value pairs and sessions as they are at the end of the current
+     * step, this step's writes included, unaffected by any later write (D8b: a donor sends a
+     * snapshot in parts over many steps). It may be read from the next step on, and must be closed.
+     */
+    SnapshotView openSnapshotView();
+
+    /** A consistent view for a snapshot donor; see {@link #openSnapshotView()}. */
+    interface SnapshotView extends AutoCloseable {
+        /**
+         * Key-value pairs in the store's key order, from the first key after {@code after} (from the
+         * first of all when null), until the visitor returns false or none are left.
+         */
+        void values(String after, PageVisitor<String> visitor);
+
+        /**
+         * Sessions in (bucket, client) order, from the first after ({@code afterBucket},
+         * {@code afterClient}) (from the first of all when afterBucket is negative), until the visitor
+         * returns false or none are left.
+         */
+        void sessions(int afterBucket, long afterClient, SessionPageVisitor visitor);
+
+        @Override
+        void close();
+    }
+
+    /** One key and value of a page; returns false to stop. */
+    interface PageVisitor<V> {
+        boolean visit(String key, V value);
+    }
+
+    /** One session of a page; returns false to stop. */
+    interface SessionPageVisitor {
+        boolean visit(int bucket, long client, ClientSession session);
+    }
+
     DurableState load();
 }

@@ -3,6 +3,7 @@ package io.tempokv.core.store;
 import io.tempokv.core.CommandId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -21,6 +22,7 @@ public final class InMemoryStore implements DurableStore {
     private final Map<Integer, Long> horizons = new HashMap<>();
     private final Map<Integer, Long> collected = new HashMap<>();
     private long nextSequence = 1;
+    private boolean installing;
 
     @Override
     public void putCommand(CommandRecord record) {
@@ -156,8 +158,52 @@ public final class InMemoryStore implements DurableStore {
     }
 
     @Override
+    public void putInstalling(boolean installing) {
+        this.installing = installing;
+    }
+
+    /** A copy of the data, sorted: what the store holds now is what a view must show later. */
+    @Override
+    public SnapshotView openSnapshotView() {
+        TreeMap<String, String> copy = new TreeMap<>(values);
+        TreeMap<List<Long>, ClientSession> byBucket = new TreeMap<>(InMemoryStore::compareBucketClient);
+        sessions.forEach((client, m) -> m.forEach((bucket, s) -> byBucket.put(List.of((long) bucket, client), s)));
+        return new SnapshotView() {
+            @Override
+            public void values(String after, PageVisitor<String> visitor) {
+                for (Map.Entry<String, String> e : (after == null ? copy : copy.tailMap(after, false)).entrySet()) {
+                    if (!visitor.visit(e.getKey(), e.getValue())) {
+                        return;
+                    }
+                }
+            }
+
+            @Override
+            public void sessions(int afterBucket, long afterClient, SessionPageVisitor visitor) {
+                var tail = afterBucket < 0 ? byBucket : byBucket.tailMap(List.of((long) afterBucket, afterClient), false);
+                for (Map.Entry<List<Long>, ClientSession> e : tail.entrySet()) {
+                    if (!visitor.visit((int) (long) e.getKey().get(0), e.getKey().get(1), e.getValue())) {
+                        return;
+                    }
+                }
+            }
+
+            @Override
+            public void close() {
+                copy.clear();
+                byBucket.clear();
+            }
+        };
+    }
+
+    private static int compareBucketClient(List<Long> a, List<Long> b) {
+        int c = Long.compare(a.get(0), b.get(0));
+        return c != 0 ? c : Long.compareUnsigned(a.get(1), b.get(1));
+    }
+
+    @Override
     public DurableState load() {
-        return new DurableState(clocks, nextSequence, new ArrayList<>(commands.values()), executed, collected);
+        return new DurableState(clocks, nextSequence, new ArrayList<>(commands.values()), executed, collected, installing);
     }
 
     /** The record as handed to the store, or null. */

@@ -223,7 +223,7 @@ public final class ShardLoop implements Runnable {
         out.drainExecuted();
         for (Outbox.Installed in : out.drainInstalled()) {
             LOG.info(() -> "node=" + node + " shard=" + shard + " caught up by a snapshot from node " + in.donor() + ": "
-                    + in.snapshot().data().size() + " keys, " + in.snapshot().sessions().size() + " client sessions");
+                    + in.keys() + " keys, " + in.sessions() + " client sessions");
         }
         for (Outbox.Rejection r : out.drainRejections()) {
             metrics.rejectedMessages.incrementAndGet();

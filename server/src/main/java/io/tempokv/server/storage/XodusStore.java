@@ -61,6 +61,8 @@ public final class XodusStore implements DurableStore, AutoCloseable {
     static final String META = "meta";
     static final String FORMAT_KEY = "format-version";
     private static final String NEXT_SEQUENCE_KEY = "next-sequence";
+    /** Present (value 1) while a snapshot is being installed and the data is incomplete (D8b). */
+    private static final String INSTALLING_KEY = "installing";
     private static final long FIRST_SEQUENCE = 1;
 
     private final Path dir;
@@ -77,6 +79,8 @@ public final class XodusStore implements DurableStore, AutoCloseable {
     private final Store sessionMeta;
     /** The open batch, or null: begun lazily so an idle loop iteration costs no transaction. */
     private Transaction batch;
+    /** Snapshot views not closed yet; those opened while a batch was open begin when it commits. */
+    private final List<View> views = new ArrayList<>();
     private boolean closed;
 
     private XodusStore(Path dir, Environment env, Transaction txn) {
@@ -305,6 +309,141 @@ public final class XodusStore implements DurableStore, AutoCloseable {
         });
     }
 
+    @Override
+    public void putInstalling(boolean installing) {
+        write("putInstalling", installing, txn -> {
+            if (installing) {
+                meta.put(txn, Keys.utf8(INSTALLING_KEY), Keys.ofInt(1));
+            } else {
+                meta.delete(txn, Keys.utf8(INSTALLING_KEY));
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- snapshot views (D8b)
+
+    /**
+     * A read-only Xodus transaction: it sees the database as of its start, whatever is committed
+     * later. Opened while a batch is open it starts right after that batch commits, so it includes
+     * the step's writes and nothing after them (this store has one thread: nothing else writes in
+     * between). While it is open Xodus keeps the log files it needs, so a donor closes it when the
+     * transfer ends or stalls.
+     */
+    @Override
+    public SnapshotView openSnapshotView() {
+        checkOpen("openSnapshotView");
+        View v = new View();
+        views.add(v);
+        if (batch == null) {
+            v.begin();
+        }
+        return v;
+    }
+
+    /** How many snapshot views are open (for tests and diagnostics). */
+    public int openViews() {
+        return views.size();
+    }
+
+    private final class View implements SnapshotView {
+        private Transaction txn;
+        private boolean closed;
+        /** Opened in a batch that was aborted: the state it was to show never existed. */
+        private boolean orphaned;
+
+        void begin() {
+            try {
+                txn = env.beginReadonlyTransaction();
+            } catch (ExodusException e) {
+                throw new StorageException("tempokv storage at " + dir + ": opening a snapshot view failed: " + summary(e) + ". " + advice(dir, e), e);
+            }
+        }
+
+        private Transaction txn(String op) {
+            if (closed) {
+                throw new IllegalStateException(op + " on a closed snapshot view of " + dir);
+            }
+            if (orphaned) {
+                throw new IllegalStateException(op + " on a snapshot view of " + dir + " opened in a batch that was aborted: open another");
+            }
+            if (txn == null) {
+                throw new IllegalStateException(op + " on a snapshot view of " + dir + " in the step that opened it: it begins when that step's batch commits");
+            }
+            return txn;
+        }
+
+        @Override
+        public void values(String after, PageVisitor<String> visitor) {
+            Transaction t = txn("values");
+            readView("values after", after, () -> {
+                try (Cursor c = values.openCursor(t)) {
+                    boolean more = start(c, after == null ? null : Keys.utf8(after));
+                    while (more && visitor.visit(Keys.toUtf8(c.getKey()), Keys.toUtf8(c.getValue()))) {
+                        more = c.getNext();
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void sessions(int afterBucket, long afterClient, SessionPageVisitor visitor) {
+            Transaction t = txn("sessions");
+            readView("sessions after bucket", afterBucket, () -> {
+                try (Cursor c = sessions.openCursor(t)) {
+                    boolean more = start(c, afterBucket < 0 ? null : Keys.session(afterBucket, afterClient));
+                    while (more) {
+                        SessionKey key = new SessionKey(Keys.sessionBucket(c.getKey()), Keys.sessionClient(c.getKey()));
+                        if (!visitor.visit(key.bucket(), key.client(), decode(c.getValue(), RecordCodec::decodeSession, key.toString()))) {
+                            return;
+                        }
+                        more = c.getNext();
+                    }
+                }
+            });
+        }
+
+        /** Positions the cursor on the first key after {@code after} (the first key when null); false if there is none. */
+        private boolean start(Cursor c, ByteIterable after) {
+            if (after == null) {
+                return c.getNext();
+            }
+            if (c.getSearchKeyRange(after) == null) {
+                return false;
+            }
+            return c.getKey().compareTo(after) != 0 || c.getNext();
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            views.remove(this);
+            if (txn != null && !txn.isFinished()) {
+                txn.abort();
+            }
+        }
+    }
+
+    private void orphanPendingViews() {
+        for (View v : views) {
+            if (v.txn == null) {
+                v.orphaned = true;
+            }
+        }
+    }
+
+    private void readView(String op, Object subject, Runnable body) {
+        checkOpen(op);
+        try {
+            body.run();
+        } catch (ExodusException e) {
+            throw new StorageException("tempokv storage at " + dir + ": reading a snapshot view (" + op + " " + subject + ") failed: " + summary(e)
+                    + ". " + advice(dir, e), e);
+        }
+    }
+
     // ---------------------------------------------------------------- reads (see the batch)
 
     @Override
@@ -392,7 +531,7 @@ public final class XodusStore implements DurableStore, AutoCloseable {
             throw new IllegalStateException("load() on " + dir + " with an uncommitted batch: commit or abort it first");
         }
         return read("load", "all stores", txn -> new DurableState(loadClocks(txn), loadNextSequence(txn), loadCommands(txn), loadExecuted(txn),
-                loadCollected(txn)));
+                loadCollected(txn), meta.get(txn, Keys.utf8(INSTALLING_KEY)) != null));
     }
 
     /** Every key-value pair, committed or in the batch (for tests and diagnostics; reads it all). */
@@ -425,6 +564,11 @@ public final class XodusStore implements DurableStore, AutoCloseable {
             throw batchFailure("commitBatch", null, new ExodusException("Xodus refused the commit: another writer changed the database"));
         }
         batch = null;
+        for (View v : views) {
+            if (v.txn == null && !v.orphaned) {
+                v.begin();
+            }
+        }
         return System.nanoTime() - start;
     }
 
@@ -432,6 +576,7 @@ public final class XodusStore implements DurableStore, AutoCloseable {
     public void abortBatch() {
         Transaction b = batch;
         batch = null;
+        orphanPendingViews();
         if (b != null && !b.isFinished()) {
             try {
                 b.abort();
@@ -449,6 +594,9 @@ public final class XodusStore implements DurableStore, AutoCloseable {
         }
         closed = true;
         try {
+            for (View v : new ArrayList<>(views)) {
+                v.close();
+            }
             abortBatch();
         } finally {
             closeEnvironment();
@@ -583,6 +731,7 @@ public final class XodusStore implements DurableStore, AutoCloseable {
     private void discardBatch(Throwable failure) {
         Transaction b = batch;
         batch = null;
+        orphanPendingViews();
         try {
             if (b != null && !b.isFinished()) {
                 b.abort();

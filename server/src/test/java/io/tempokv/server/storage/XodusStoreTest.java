@@ -10,6 +10,7 @@ import io.tempokv.core.CommandId;
 import io.tempokv.core.store.ClientSession;
 import io.tempokv.core.store.CommandRecord;
 import io.tempokv.core.store.DurableState;
+import io.tempokv.core.store.DurableStore;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -425,6 +426,90 @@ class XodusStoreTest {
         try (XodusStore s = XodusStore.open(dir)) {
             assertEquals(Map.of("k", "v"), s.valuesView());
             assertEquals(Map.of("1@0", Fixtures.session(1, "x")), sessions(s));
+        }
+    }
+
+    /** D8b: a donor's view shows the data as of the end of the step that opened it, whatever comes later. */
+    @Test
+    void snapshotViewShowsTheStepItWasOpenedInAndNothingLater() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            for (int i = 0; i < 10; i++) {
+                s.putValue("k" + i, "old" + i);
+            }
+            s.putSession(2, 5, Fixtures.session(3, "a"));
+            s.commitBatch();
+            s.putValue("k3", "in-the-step");
+            s.putSession(1, 9, Fixtures.session(4, null));
+            DurableStore.SnapshotView v = s.openSnapshotView();
+            IllegalStateException early = assertThrows(IllegalStateException.class, () -> v.values(null, (k, val) -> true));
+            assertTrue(early.getMessage().contains("in the step that opened it"), early.getMessage());
+            s.commitBatch();
+            s.putValue("k3", "later");
+            s.putValue("k99", "later");
+            s.deleteValue("k0");
+            s.deleteSession(2, 5);
+            s.commitBatch();
+
+            Map<String, String> seen = new java.util.LinkedHashMap<>();
+            v.values(null, (k, val) -> seen.put(k, val) == null);
+            assertEquals(10, seen.size(), "the view: " + seen);
+            assertEquals("in-the-step", seen.get("k3"));
+            assertEquals("old0", seen.get("k0"));
+            assertEquals(List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"), List.copyOf(seen.keySet()));
+            List<String> page = new java.util.ArrayList<>();
+            v.values("k4", (k, val) -> page.add(k) && page.size() < 3);
+            assertEquals(List.of("k5", "k6", "k7"), page, "a page starts after the given key and stops when told");
+            List<String> sessions = new java.util.ArrayList<>();
+            v.sessions(-1, 0, (b, c, session) -> sessions.add(b + "/" + c + "/" + session.seq()));
+            assertEquals(List.of("1/9/4", "2/5/3"), sessions, "sessions in (bucket, client) order, as of the view");
+            sessions.clear();
+            v.sessions(1, 9, (b, c, session) -> sessions.add(b + "/" + c));
+            assertEquals(List.of("2/5"), sessions);
+            assertEquals(1, s.openViews());
+            v.close();
+            v.close();
+            assertEquals(0, s.openViews());
+            assertThrows(IllegalStateException.class, () -> v.values(null, (k, val) -> true));
+            assertEquals("later", s.getValue("k3"), "the store itself moved on");
+        }
+    }
+
+    @Test
+    void viewOpenedInAnAbortedBatchIsRefusedAndCloseEndsOpenViews() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putValue("a", "1");
+            DurableStore.SnapshotView orphan = s.openSnapshotView();
+            s.abortBatch();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> orphan.values(null, (k, v) -> true));
+            assertTrue(e.getMessage().contains("aborted"), e.getMessage());
+            orphan.close();
+            s.putValue("b", "2");
+            s.commitBatch();
+            DurableStore.SnapshotView open = s.openSnapshotView();
+            List<String> keys = new java.util.ArrayList<>();
+            open.values(null, (k, v) -> keys.add(k));
+            assertEquals(List.of("b"), keys, "opened with no batch: readable at once");
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(Map.of("b", "2"), s.valuesView(), "closing the store with a view open closed it cleanly");
+        }
+    }
+
+    /** D8b: the mark that a snapshot is half installed survives a crash (and is gone once it is cleared). */
+    @Test
+    void installingMarkSurvivesReopenUntilCleared() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertFalse(s.load().installing());
+            s.putInstalling(true);
+            s.commitBatch();
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertTrue(s.load().installing());
+            s.putInstalling(false);
+            s.commitBatch();
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertFalse(s.load().installing());
         }
     }
 
