@@ -127,7 +127,7 @@ class PeerCodecTest {
         byte[] bytes = PeerProto.PeerFrame.newBuilder().setFrom(2)
                 .setHello(PeerProto.Hello.newBuilder().setWireVersion(1).setNodeId(2).setClusterId("c")).build().toByteArray();
         WireFormatException e = assertThrows(WireFormatException.class, () -> Codec.decodeHello(bytes));
-        assertEquals("Hello.wire_version: peer speaks wire version 1 but this node speaks version 3;"
+        assertEquals("Hello.wire_version: peer speaks wire version 1 but this node speaks version 4;"
                 + " run the same tempokv version on every node", e.getMessage());
     }
 
