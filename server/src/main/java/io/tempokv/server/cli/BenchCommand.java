@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.cli.CommandLine;
@@ -24,12 +23,16 @@ import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
- * {@code tempokv bench}: closed-loop load (each client one request at a time, 50% reads, 50%
- * writes over a key space) against given endpoints or a local cluster it starts itself. Prints
- * throughput and p50/p99 latency; with --sample, every interval also each node's heap and data
- * directory size from /metrics (the soak measurement).
+ * {@code tempokv bench}: closed-loop load (each client one request at a time) against given
+ * endpoints or a local cluster it starts itself: puts, linearizable gets, or half of each, over a key
+ * space, with values of a given size. A warm-up runs first and is not counted; then it prints
+ * throughput and latency percentiles (recorded in an HdrHistogram, so memory does not grow with the
+ * run); with --sample, every interval also each node's heap and data directory size from /metrics
+ * (the soak measurement).
  */
 final class BenchCommand implements Main.Command {
     @Override
@@ -45,24 +48,23 @@ final class BenchCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("time-limit").hasArg().argName("S").desc("seconds (default 30)").build());
         o.addOption(Option.builder().longOpt("keys").hasArg().argName("K").desc("key space (default 10000)").build());
         o.addOption(Option.builder().longOpt("sample").hasArg().argName("S").desc("sample node heap and disk every S seconds").build());
+        o.addOption(Option.builder().longOpt("workload").hasArg().argName("W")
+                .desc("put, get (linearizable) or mixed (half each; default)").build());
+        o.addOption(Option.builder().longOpt("value-bytes").hasArg().argName("B").desc("size of each value written (default 256)").build());
+        o.addOption(Option.builder().longOpt("warmup").hasArg().argName("S").desc("seconds of load first, not counted (default 5; 0: none)").build());
         try {
             CommandLine cl = new DefaultParser().parse(o, args);
             if (cl.hasOption("help")) {
                 Main.printHelp(out, "tempokv bench [--local N | --endpoints ...] [options]", summary(), o, "");
                 return Main.EXIT_OK;
             }
-            int clients = Integer.parseInt(cl.getOptionValue("clients", "64"));
-            int seconds = Integer.parseInt(cl.getOptionValue("time-limit", "30"));
-            int keys = Integer.parseInt(cl.getOptionValue("keys", "10000"));
-            int sample = Integer.parseInt(cl.getOptionValue("sample", "0"));
-            if (clients < 1 || seconds < 1 || keys < 1 || sample < 0) {
-                throw new ParseException("--clients, --time-limit and --keys must be positive");
-            }
+            Load load = new Load(number(cl, "clients", 64, 1), number(cl, "time-limit", 30, 1), number(cl, "keys", 10_000, 1),
+                    number(cl, "sample", 0, 0), workload(cl.getOptionValue("workload", "mixed")),
+                    number(cl, "value-bytes", 256, 1), number(cl, "warmup", 5, 0));
             if (cl.hasOption("local")) {
-                return local(Integer.parseInt(cl.getOptionValue("local")), clients, seconds, keys, sample, out);
+                return local(number(cl, "local", 0, 1), load, out);
             }
-            return bench(TempoClient.parseEndpoints(cl.getOptionValue("endpoints", KvCommand.DEFAULT_ENDPOINTS)), List.of(),
-                    clients, seconds, keys, sample, out);
+            return bench(TempoClient.parseEndpoints(cl.getOptionValue("endpoints", KvCommand.DEFAULT_ENDPOINTS)), List.of(), load, out);
         } catch (ParseException | IllegalArgumentException e) {
             err.println("tempokv bench: " + e.getMessage());
             return Main.EXIT_USAGE;
@@ -75,7 +77,40 @@ final class BenchCommand implements Main.Command {
         }
     }
 
-    private int local(int n, int clients, int seconds, int keys, int sample, PrintStream out) throws IOException, InterruptedException {
+    enum Workload { PUT, GET, MIXED }
+
+    /** What one run does; see the options. */
+    record Load(int clients, int seconds, int keys, int sample, Workload workload, int valueBytes, int warmup) {
+    }
+
+    /** The option's whole-number value, at least min, or its default; a bad one names the option. */
+    static int number(CommandLine cl, String option, int dflt, int min) throws ParseException {
+        String raw = cl.getOptionValue(option);
+        if (raw == null) {
+            return dflt;
+        }
+        int v;
+        try {
+            v = Integer.parseInt(raw.strip());
+        } catch (NumberFormatException e) {
+            throw new ParseException("--" + option + ": expected a whole number, got '" + raw + "'");
+        }
+        if (v < min) {
+            throw new ParseException("--" + option + ": must be at least " + min + ", got " + v);
+        }
+        return v;
+    }
+
+    static Workload workload(String raw) throws ParseException {
+        return switch (raw.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "put" -> Workload.PUT;
+            case "get" -> Workload.GET;
+            case "mixed" -> Workload.MIXED;
+            default -> throw new ParseException("--workload: expected put, get or mixed, got '" + raw + "'");
+        };
+    }
+
+    private int local(int n, Load load, PrintStream out) throws IOException, InterruptedException {
         Path base = Files.createTempDirectory("tempokv-bench-");
         try (LocalCluster c = LocalCluster.create(base, n)) {
             Thread stopper = new Thread(c::close);
@@ -84,58 +119,87 @@ final class BenchCommand implements Main.Command {
             c.awaitReady();
             out.println("bench: local cluster of " + n + " nodes (fsync on), data in " + base);
             List<Integer> httpPorts = c.nodes().stream().map(x -> x.httpPort).toList();
-            int rc = bench(c.clientEndpoints(), httpPorts, clients, seconds, keys, sample, out);
+            int rc = bench(c.clientEndpoints(), httpPorts, load, out);
             Runtime.getRuntime().removeShutdownHook(stopper);
             return rc;
         }
     }
 
-    private int bench(List<InetSocketAddress> endpoints, List<Integer> httpPorts, int clients, int seconds, int keys, int sample,
-                      PrintStream out) throws InterruptedException {
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+    /**
+     * Runs the warm-up, then the counted period, each client in its own thread with its own
+     * connection. Latencies go into one HdrHistogram {@link Recorder} (1 microsecond to 1 hour,
+     * 3 significant digits); only requests that end inside the counted period are recorded.
+     */
+    private int bench(List<InetSocketAddress> endpoints, List<Integer> httpPorts, Load load, PrintStream out) throws InterruptedException {
+        Recorder recorder = new Recorder(TimeUnit.HOURS.toMicros(1), 3);
         AtomicLong errors = new AtomicLong();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long start = System.nanoTime();
+        long counted = start + TimeUnit.SECONDS.toNanos(load.warmup());
+        long end = counted + TimeUnit.SECONDS.toNanos(load.seconds());
         List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
+        for (int i = 0; i < load.clients(); i++) {
             int id = i;
-            Thread t = new Thread(() -> loop(endpoints, id, keys, end, latencies, errors));
+            Thread t = new Thread(() -> loop(endpoints, id, load, counted, end, recorder, errors));
             t.start();
             threads.add(t);
         }
-        sampleUntil(end, sample, httpPorts, out);
+        sampleUntil(end, load.sample(), httpPorts, out);
         for (Thread t : threads) {
             t.join();
         }
-        List<Long> s = new ArrayList<>(latencies);
-        s.sort(null);
-        double p50 = s.isEmpty() ? 0 : s.get(s.size() / 2) / 1e6;
-        double p99 = s.isEmpty() ? 0 : s.get(Math.min(s.size() - 1, (int) (s.size() * 0.99))) / 1e6;
-        out.printf("bench: clients=%d seconds=%d ok=%d errors=%d throughput=%.0f ops/s p50=%.1f ms p99=%.1f ms%n",
-                clients, seconds, s.size(), errors.get(), s.size() / (double) seconds, p50, p99);
+        Histogram h = recorder.getIntervalHistogram();
+        out.printf("bench: clients=%d seconds=%d ok=%d errors=%d throughput=%.0f ops/s p50=%.1f ms p99=%.1f ms"
+                        + " p999=%.1f ms max=%.1f ms workload=%s value-bytes=%d warmup=%ds%n",
+                load.clients(), load.seconds(), h.getTotalCount(), errors.get(), h.getTotalCount() / (double) load.seconds(),
+                ms(h, 50), ms(h, 99), ms(h, 99.9), h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1e3,
+                load.workload().name().toLowerCase(java.util.Locale.ROOT), load.valueBytes(), load.warmup());
         return Main.EXIT_OK;
     }
 
-    private static void loop(List<InetSocketAddress> endpoints, int id, int keys, long end, ConcurrentLinkedQueue<Long> latencies,
+    private static double ms(Histogram h, double percentile) {
+        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1e3;
+    }
+
+    private static void loop(List<InetSocketAddress> endpoints, int id, Load load, long counted, long end, Recorder recorder,
                              AtomicLong errors) {
         List<InetSocketAddress> eps = new ArrayList<>(endpoints);
         java.util.Collections.rotate(eps, -id);
         SplittableRandom rng = new SplittableRandom(id);
+        char[] pad = new char[load.valueBytes()];
+        java.util.Arrays.fill(pad, 'x');
         try (TempoClient c = TempoClient.connect(eps, new ClientOptions(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(10), 2))) {
             while (System.nanoTime() < end) {
-                String key = "key" + rng.nextInt(keys);
+                String key = "key" + rng.nextInt(load.keys());
+                boolean read = load.workload() == Workload.GET || (load.workload() == Workload.MIXED && rng.nextBoolean());
                 long t0 = System.nanoTime();
                 try {
-                    if (rng.nextBoolean()) {
+                    if (read) {
                         c.get(key).get();
                     } else {
-                        c.put(key, Long.toString(t0)).get();
+                        c.put(key, value(pad, t0)).get();
                     }
-                    latencies.add(System.nanoTime() - t0);
+                    long t1 = System.nanoTime();
+                    if (t1 >= counted && t1 < end) {
+                        recorder.recordValue(Math.max(1, (t1 - t0) / 1_000));
+                    }
                 } catch (Exception e) {
-                    errors.incrementAndGet();
+                    if (System.nanoTime() >= counted) {
+                        errors.incrementAndGet();
+                    }
                 }
             }
         }
+    }
+
+    /** A value of exactly pad.length ASCII bytes that starts with the time it was written (so writes differ). */
+    static String value(char[] pad, long stamp) {
+        String s = Long.toString(stamp);
+        if (s.length() >= pad.length) {
+            return s.substring(0, pad.length);
+        }
+        char[] v = pad.clone();
+        s.getChars(0, s.length(), v, 0);
+        return new String(v);
     }
 
     /** The soak's measurements: per node, heap in use and data directory size, from /metrics. */
