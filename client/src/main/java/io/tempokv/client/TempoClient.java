@@ -194,21 +194,53 @@ public final class TempoClient implements AutoCloseable {
         return p;
     }
 
+    /** The endpoints as the user wrote them, host:port (an unresolved address prints as "host/<unresolved>:port"). */
+    private String shown() {
+        StringBuilder b = new StringBuilder("[");
+        for (InetSocketAddress a : endpoints) {
+            b.append(b.length() > 1 ? ", " : "").append(a.getHostString()).append(':').append(a.getPort());
+        }
+        return b.append(']').toString();
+    }
+
+    /**
+     * The status as the node this client is connected to sees it. Asked again every attemptTimeout
+     * (on the same connection, or the next reachable endpoint if it dropped) until the deadline: a
+     * slow but live node answers in the end, and an answer to any attempt counts.
+     */
     public synchronized CompletableFuture<StatusInfo> status() {
         long tag = ++nextStatusTag;
         CompletableFuture<StatusInfo> f = new CompletableFuture<>();
         statusWaiters.put(tag, f);
-        timers.execute(() -> {
-            Channel ch = ensureConnected();
-            if (ch == null) {
-                finishStatus(tag, null, "no endpoint reachable: " + endpoints);
-            } else {
-                ch.writeAndFlush(Codec.encodeStatusRequest(tag));
-                timers.schedule(() -> finishStatus(tag, null, "no status answer within " + options.attemptTimeout()),
-                        options.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            }
-        });
+        long deadline = System.nanoTime() + options.deadline().toNanos();
+        timers.execute(() -> statusAttempt(tag, deadline, 1));
         return f;
+    }
+
+    private void statusAttempt(long tag, long deadline, int attempt) {
+        synchronized (this) {
+            if (!statusWaiters.containsKey(tag)) {
+                return;
+            }
+        }
+        Channel ch = ensureConnected();
+        if (ch != null) {
+            ch.writeAndFlush(Codec.encodeStatusRequest(tag));
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            finishStatus(tag, null, ch == null ? "no endpoint reachable: " + shown()
+                    : "no status answer within " + options.deadline() + " (" + attempt + " attempts)");
+            return;
+        }
+        timers.schedule(() -> {
+            if (System.nanoTime() - deadline >= 0) {
+                finishStatus(tag, null, ch == null ? "no endpoint reachable within " + options.deadline() + ": " + shown()
+                        : "no status answer within " + options.deadline() + " (" + attempt + " attempts)");
+            } else {
+                statusAttempt(tag, deadline, attempt + 1);
+            }
+        }, Math.min(options.attemptTimeout().toNanos(), left), TimeUnit.NANOSECONDS);
     }
 
     private void finishStatus(long tag, StatusInfo s, String error) {
@@ -242,18 +274,18 @@ public final class TempoClient implements AutoCloseable {
             }
         }
         if (System.nanoTime() >= p.deadlineNanos && p.attempts == 0 && p.unavailable != null) {
-            finish(p, null, new NoEndpointReachableException("no node of " + endpoints + " took request " + p.request.id()
+            finish(p, null, new NoEndpointReachableException("no node of " + shown() + " took request " + p.request.id()
                     + " within " + options.deadline() + " (last answer: " + p.unavailable + "); it was not applied"));
             return;
         }
         if (System.nanoTime() >= p.deadlineNanos && p.attempts == 0) {
-            finish(p, null, new NoEndpointReachableException("could not connect to any of " + endpoints + " within "
+            finish(p, null, new NoEndpointReachableException("could not connect to any of " + shown() + " within "
                     + options.deadline() + "; the request was not sent. Is the node running and is this its client port?"));
             return;
         }
         if (System.nanoTime() >= p.deadlineNanos) {
             finish(p, null, new OutcomeUnknownException("no answer for request " + p.request.id() + " within "
-                    + options.deadline() + " after " + p.attempts + " attempt(s) to " + endpoints
+                    + options.deadline() + " after " + p.attempts + " attempt(s) to " + shown()
                     + "; it may or may not have been applied"));
             return;
         }
@@ -285,6 +317,11 @@ public final class TempoClient implements AutoCloseable {
             }
         }
         for (int i = 0; i < endpoints.size(); i++) {
+            synchronized (this) {
+                if (closed) {
+                    return null;
+                }
+            }
             InetSocketAddress a = endpoints.get(Math.floorMod(endpointIndex, endpoints.size()));
             ChannelFuture f = bootstrap.connect(new InetSocketAddress(a.getHostString(), a.getPort())).awaitUninterruptibly();
             if (f.isSuccess()) {
@@ -426,7 +463,23 @@ public final class TempoClient implements AutoCloseable {
         for (Waiting w : queued) {
             w.future().completeExceptionally(new RequestRejectedException("client closed before the request was sent"));
         }
+        // The timer thread may be in the middle of a connect: let it finish (bounded by the connect
+        // timeout) before the event loops go, or Netty force-closes the new channel and prints a
+        // RejectedExecutionException stack trace on the user's terminal.
         timers.shutdownNow();
+        try {
+            timers.awaitTermination(options.connectTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Channel ch;
+        synchronized (this) {
+            ch = channel;
+            channel = null;
+        }
+        if (ch != null) {
+            ch.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 

@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
 class TempoClientTest {
     private final List<ServerSocket> servers = new ArrayList<>();
     private final List<Request> seen = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger statusQueries = new java.util.concurrent.atomic.AtomicInteger();
+    /** Fake nodes answer status queries from this one on (counting from 1); the earlier ones go unanswered. */
+    private volatile int statusAnsweredFrom = Integer.MAX_VALUE;
 
     @AfterEach
     void closeServers() throws IOException {
@@ -68,6 +71,10 @@ class TempoClientTest {
                 byte[] body = new byte[len];
                 din.readFully(body);
                 ClientFrame f = Codec.decodeClient(body);
+                if (f instanceof ClientFrame.StatusRequestFrame q && statusQueries.incrementAndGet() >= statusAnsweredFrom) {
+                    Frames.write(out, Codec.encodeStatus(new io.tempokv.wire.StatusInfo(q.tag(), 1, List.of(1), List.of())));
+                    out.flush();
+                }
                 if (f instanceof ClientFrame.RequestFrame r) {
                     seen.add(r.request());
                     Reply reply = respond.apply(r.request());
@@ -84,6 +91,31 @@ class TempoClientTest {
 
     private static ClientOptions quick() {
         return new ClientOptions(Duration.ofMillis(500), Duration.ofMillis(300), Duration.ofMillis(1500), 8);
+    }
+
+    /** A slow node that misses the first status query is asked again within the deadline (`tempokv status --timeout`). */
+    @Test
+    void statusIsAskedAgainUntilTheDeadline() throws Exception {
+        statusAnsweredFrom = 3;
+        InetSocketAddress a = fakeNode(r -> null);
+        try (TempoClient c = TempoClient.connect(List.of(a), quick())) {
+            assertEquals(1, c.status().get(5, TimeUnit.SECONDS).nodeId());
+        }
+        assertEquals(3, statusQueries.get(), "answered at the third attempt, 300 ms apart, within the 1.5 s deadline");
+    }
+
+    @Test
+    void statusWithoutAnAnswerFailsAtTheDeadlineNamingIt() throws Exception {
+        InetSocketAddress a = fakeNode(r -> null);
+        try (TempoClient c = TempoClient.connect(List.of(a), quick())) {
+            long t0 = System.nanoTime();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> c.status().get(5, TimeUnit.SECONDS));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertInstanceOf(OutcomeUnknownException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().startsWith("no status answer within PT1.5S ("), e.getCause().getMessage());
+            assertTrue(ms >= 1_400, "gave up after " + ms + " ms, before the deadline");
+        }
+        assertTrue(statusQueries.get() >= 4, statusQueries.get() + " status queries in 1.5 s at 300 ms apiece");
     }
 
     @Test
@@ -156,9 +188,10 @@ class TempoClientTest {
         ServerSocket ss = new ServerSocket(0);
         int port = ss.getLocalPort();
         ss.close();
-        try (TempoClient c = TempoClient.connect(List.of(new InetSocketAddress("127.0.0.1", port)), quick())) {
+        try (TempoClient c = TempoClient.connect(TempoClient.parseEndpoints("127.0.0.1:" + port), quick())) {
             ExecutionException e = assertThrows(ExecutionException.class, () -> c.put("k", "v").get(5, TimeUnit.SECONDS));
             assertInstanceOf(NoEndpointReachableException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("[127.0.0.1:" + port + "]"), "endpoints as written: " + e.getCause().getMessage());
         }
     }
 

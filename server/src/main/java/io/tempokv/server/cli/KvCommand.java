@@ -63,20 +63,25 @@ final class KvCommand implements Main.Command {
         return o;
     }
 
-    static TempoClient client(CommandLine cl) throws ParseException {
-        String list = cl.getOptionValue("endpoints", System.getenv().getOrDefault("TEMPOKV_ENDPOINTS", DEFAULT_ENDPOINTS));
+    /** --timeout in milliseconds (default 10 s); a bad value names the option. */
+    static long timeoutMillis(CommandLine cl) throws ParseException {
         double seconds;
         try {
             seconds = Double.parseDouble(cl.getOptionValue("timeout", "10"));
         } catch (NumberFormatException e) {
             throw new ParseException("--timeout needs a number of seconds, got '" + cl.getOptionValue("timeout") + "'");
         }
-        if (seconds <= 0) {
+        if (!(seconds > 0)) {
             throw new ParseException("--timeout must be positive");
         }
+        return (long) (seconds * 1000);
+    }
+
+    static TempoClient client(CommandLine cl) throws ParseException {
+        String list = cl.getOptionValue("endpoints", System.getenv().getOrDefault("TEMPOKV_ENDPOINTS", DEFAULT_ENDPOINTS));
+        long millis = timeoutMillis(cl);
         try {
-            return TempoClient.connect(TempoClient.parseEndpoints(list),
-                    ClientOptions.defaults().withDeadline(Duration.ofMillis((long) (seconds * 1000))));
+            return TempoClient.connect(TempoClient.parseEndpoints(list), ClientOptions.defaults().withDeadline(Duration.ofMillis(millis)));
         } catch (IllegalArgumentException e) {
             throw new ParseException("--endpoints: " + e.getMessage());
         }

@@ -25,7 +25,9 @@ final class StatusCommand implements Main.Command {
         try {
             cl = new DefaultParser().parse(o, args);
             if (cl.hasOption("help")) {
-                Main.printHelp(out, "tempokv status [--endpoints HOST:PORT,...]", summary(), o, "Exit codes: 0 every shard healthy, 1 some shard cannot make progress, 5 no endpoint reachable.");
+                Main.printHelp(out, "tempokv status [--endpoints HOST:PORT,...] [--timeout SECONDS]", summary(), o,
+                        "Asks again every 2 s until --timeout. Exit codes: 0 every shard healthy, 1 some shard cannot make progress,"
+                        + " 5 no answer (no endpoint reachable, or none answered in time).");
                 return Main.EXIT_OK;
             }
         } catch (ParseException e) {
@@ -33,7 +35,8 @@ final class StatusCommand implements Main.Command {
             return Main.EXIT_USAGE;
         }
         try (TempoClient c = KvCommand.client(cl)) {
-            StatusInfo s = c.status().get(30, TimeUnit.SECONDS);
+            // The client gives up at --timeout (asking again meanwhile); the margin only guards against a hang.
+            StatusInfo s = c.status().get(KvCommand.timeoutMillis(cl) + 5_000, TimeUnit.MILLISECONDS);
             return print(s, out);
         } catch (ParseException e) {
             err.println("tempokv status: " + e.getMessage());
