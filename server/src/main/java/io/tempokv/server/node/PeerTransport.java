@@ -222,7 +222,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
                 ch.writeAndFlush(Codec.encodeHello(self, clusterId));
                 channel = ch;
                 backoffMillis = BACKOFF_MIN_MILLIS;
-                LOG.info(() -> "node=" + self + " connected to peer " + peer + " at " + address);
+                LOG.info(() -> "node=" + self + " connected to peer " + peer + " at " + address.getHostString() + ":" + address.getPort());
                 ch.closeFuture().addListener(c -> {
                     channel = null;
                     LOG.info(() -> "node=" + self + " lost connection to peer " + peer + "; redialling");
