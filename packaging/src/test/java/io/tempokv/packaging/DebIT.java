@@ -358,6 +358,11 @@ class DebIT {
             Files.writeString(daemon, "#!/bin/sh\necho 'bad configuration' >&2\nexit 78\n");
             Packages.Result failed = initd(script, Map.of(), "start");
             assertEquals(1, failed.exit(), failed.describe());
+            String said = failed.out() + failed.err();
+            assertEquals(1, said.split("exited at start-up; see " + log, -1).length - 1, "the problem is named once: " + failed.describe());
+            assertTrue(failed.err().contains("tempokv: exited at start-up; see " + log), "on a line of its own: " + failed.describe());
+            assertFalse(said.contains("tempokvtempokv"), "no words run together: " + failed.describe());
+            assertEquals(1, said.split("failed", -1).length - 1, "one \"failed\": " + failed.describe());
             assertEquals(3, initd(script, Map.of(), "status").exit());
             assertTrue(Files.readString(log).endsWith("bad configuration\n"), "stderr goes to the log too");
 
