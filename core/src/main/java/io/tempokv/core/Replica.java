@@ -1104,6 +1104,7 @@ public final class Replica {
     }
 
     private Outcome onExecuted(int from, MExecuted e) {
+        checkOwnIds(from, e);
         Map<Integer, ExecutedSet> view = peerExecuted.computeIfAbsent(from, k -> new TreeMap<>());
         boolean first = catchUpTarget != null && catchUpHeardFrom.add(from);
         for (MExecuted.OriginExecuted o : e.origins()) {
@@ -1113,6 +1114,32 @@ public final class Replica {
             }
         }
         return Outcome.APPLIED;
+    }
+
+    /**
+     * D13: a peer executed a command of this replica's with a sequence number this replica has not
+     * issued. Sequence numbers are stored before any message carrying them leaves, so this can only
+     * mean that the durable state is older than what this replica told its peers: its data
+     * directory was wiped, replaced or restored from an old backup. Going on would reuse command
+     * ids and contradict earlier promises and acknowledgements, so the replica stops here.
+     */
+    private void checkOwnIds(int from, MExecuted e) {
+        for (MExecuted.OriginExecuted o : e.origins()) {
+            if (o.origin() != self) {
+                continue;
+            }
+            long highest = o.watermark();
+            for (long seq : o.above()) {
+                highest = Math.max(highest, seq);
+            }
+            if (highest >= nextSequence) {
+                throw new InvariantViolation("replica " + self + " of shard " + config.shard() + ": node " + from + " executed command "
+                        + new CommandId(self, highest) + ", but this replica has issued sequence numbers only below " + nextSequence
+                        + ". Its data directory lost state it had acknowledged (wiped, replaced, or restored from an old backup);"
+                        + " it stops instead of reusing command ids. Keep this node stopped and follow docs/operations.md,"
+                        + " \"A node lost its disk\".");
+            }
+        }
     }
 
     /**
