@@ -1036,9 +1036,10 @@ public final class Replica {
 
     private Outcome onPromises(int from, MPromises p) {
         for (MPromises.Collected c : p.collected()) {
-            if (c.watermark() > executedWatermark(c.origin())) {
+            if (c.watermark() > executedWatermark(c.origin()) && !holdsCommittedUpTo(c.origin(), c.watermark())) {
                 // The sender no longer lists attached promises of commands this replica has not
-                // executed: counting its clock would count them as detached (D8).
+                // executed, and does not know as committed: counting its clock would count them as
+                // detached (D8, D8c).
                 requestSnapshot(from);
                 return Outcome.IGNORED_BEHIND;
             }
@@ -1048,6 +1049,24 @@ public final class Replica {
             promises.onSummary(m, bp);
         }
         return Outcome.APPLIED;
+    }
+
+    /**
+     * D8c: every command of the origin from this replica's executed watermark up to the given
+     * watermark is executed here or held here as committed. Ids are dense, so a gap wider than the
+     * commands held cannot be covered.
+     */
+    private boolean holdsCommittedUpTo(int origin, long watermark) {
+        long from = executedWatermark(origin);
+        if (watermark - from > cmds.size()) {
+            return false;
+        }
+        for (long seq = from + 1; seq <= watermark; seq++) {
+            if (!committedHere(new CommandId(origin, seq))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- execution (§7.4)
