@@ -67,23 +67,9 @@ class SlowNetworkTest {
         sim.setNetwork(0, 0, 1, 3);
         sim.slow(3, Long.MAX_VALUE, 100, 300);
         int commands = 6_000;
-        long[] seqs = new long[CLIENTS + 1];
-        long[] answered = {0};
-        long[] rejected = {0};
-        SplittableRandom keys = new SplittableRandom(3);
-        sim.onReply(r -> {
-            if (r.status() != Reply.Status.OK) {
-                rejected[0]++;
-            }
-            answered[0]++;
-            int client = (int) r.request().client();
-            if (answered[0] + CLIENTS <= commands) {
-                submitTo(sim, 1 + (client + (int) ++seqs[client]) % 2, client, seqs[client], keys);
-            }
-        });
-        for (int c = 1; c <= CLIENTS; c++) {
-            submitTo(sim, 1 + (c + (int) ++seqs[c]) % 2, c, seqs[c], keys);
-        }
+        ClosedLoop loop = new ClosedLoop(sim, commands, new SplittableRandom(3), (client, seq) -> 1 + (int) ((client + seq) % 2));
+        long[] answered = loop.answered;
+        long[] rejected = loop.rejected;
         assertTrue(sim.runUntil(() -> answered[0] >= commands, 2_000L * commands), "only " + answered[0] + " answered");
         assertEquals(List.of(), sim.observations().violations());
         Stats s = sim.totals();
@@ -96,10 +82,6 @@ class SlowNetworkTest {
         assertTrue(s.recoveriesStarted <= 200, s.recoveriesStarted + " recoveries");
     }
 
-    private static void submitTo(Simulation sim, int node, int client, long seq, SplittableRandom keys) {
-        sim.submit(node, new Request(new ClientRequestId(client, seq), List.of(Op.put("k" + keys.nextInt(1000), "v" + seq))));
-    }
-
     private static Stats[] run(int n, int f, int minDelay, int maxDelay, int commands) {
         return run(n, f, minDelay, maxDelay, commands, sim -> { });
     }
@@ -109,23 +91,10 @@ class SlowNetworkTest {
         Simulation sim = new Simulation(11 + n, Simulation.config(n, f, 64), false);
         sim.setNetwork(0, 0, minDelay, maxDelay);
         fault.accept(sim);
-        long[] seqs = new long[CLIENTS + 1];
-        long[] answered = {0};
-        long[] rejected = {0};
-        SplittableRandom keys = new SplittableRandom(n);
-        sim.onReply(r -> {
-            if (r.status() != Reply.Status.OK) {
-                rejected[0]++;
-            }
-            answered[0]++;
-            int client = (int) r.request().client();
-            if (answered[0] + CLIENTS <= commands) {
-                submit(sim, client, ++seqs[client], keys);
-            }
-        });
-        for (int c = 1; c <= CLIENTS; c++) {
-            submit(sim, c, ++seqs[c], keys);
-        }
+        int members = sim.members().size();
+        ClosedLoop loop = new ClosedLoop(sim, commands, new SplittableRandom(n), (client, seq) -> 1 + (int) ((client + seq) % members));
+        long[] answered = loop.answered;
+        long[] rejected = loop.rejected;
         assertTrue(sim.runUntil(() -> answered[0] >= WARM_UP, 2_000L * commands), "only " + answered[0] + " answered");
         Stats warm = sim.totals();
         assertTrue(sim.runUntil(() -> answered[0] >= commands, 2_000L * commands), "only " + answered[0] + " answered");
@@ -139,8 +108,45 @@ class SlowNetworkTest {
         return new Stats[] {warm, s};
     }
 
-    private static void submit(Simulation sim, int client, long seq, SplittableRandom keys) {
-        int node = 1 + (int) ((client + seq) % sim.members().size());
-        sim.submit(node, new Request(new ClientRequestId(client, seq), List.of(Op.put("k" + keys.nextInt(1000), "v" + seq))));
+    /** Which node a client sends its seq-th request to. */
+    private interface Route {
+        int node(int client, long seq);
+    }
+
+    /**
+     * CLIENTS clients, each sending its next put once its previous one is answered, until {@code commands}
+     * have been sent; counts the answers and the refusals.
+     */
+    private static final class ClosedLoop {
+        final long[] answered = {0};
+        final long[] rejected = {0};
+        private final long[] seqs = new long[CLIENTS + 1];
+        private final Simulation sim;
+        private final SplittableRandom keys;
+        private final Route route;
+
+        ClosedLoop(Simulation sim, int commands, SplittableRandom keys, Route route) {
+            this.sim = sim;
+            this.keys = keys;
+            this.route = route;
+            sim.onReply(r -> {
+                if (r.status() != Reply.Status.OK) {
+                    rejected[0]++;
+                }
+                answered[0]++;
+                if (answered[0] + CLIENTS <= commands) {
+                    next((int) r.request().client());
+                }
+            });
+            for (int c = 1; c <= CLIENTS; c++) {
+                next(c);
+            }
+        }
+
+        private void next(int client) {
+            long seq = ++seqs[client];
+            sim.submit(route.node(client, seq),
+                    new Request(new ClientRequestId(client, seq), List.of(Op.put("k" + keys.nextInt(1000), "v" + seq))));
+        }
     }
 }
