@@ -486,8 +486,13 @@ class DebIT {
         String wrapper = Files.readString(root.resolve("usr/bin/tempokv"));
         assertTrue(wrapper.contains("/etc/default/tempokv") && wrapper.contains("exec /usr/share/tempokv/bin/tempokv \"$@\""), wrapper);
         Path copy = dir.resolve("tempokv");
+        // The default class archive is a damaged file here: with -Xshare:on the JVM then refuses to
+        // start, which shows that the default reaches `tempokv server` (and that empty disables it).
+        Path damaged = Files.write(dir.resolve("damaged.jsa"), new byte[4096]);
+        assertTrue(wrapper.contains("/var/cache/tempokv/classes.jsa"), wrapper);
         Files.writeString(copy, wrapper.replace("/etc/default/tempokv", defaults.toString())
-                .replace("/usr/share/tempokv/bin/tempokv", root.resolve("usr/share/tempokv/bin/tempokv").toString()));
+                .replace("/usr/share/tempokv/bin/tempokv", root.resolve("usr/share/tempokv/bin/tempokv").toString())
+                .replace("/var/cache/tempokv/classes.jsa", damaged.toString()));
         Packages.Result fromFile = Packages.run(work, Map.of(), 120, "sh", copy.toString(), "--help");
         assertEquals(0, fromFile.exit(), fromFile.describe());
         assertTrue(fromFile.out().startsWith("usage: tempokv <command>"), fromFile.describe());
@@ -496,6 +501,11 @@ class DebIT {
                 "sh", copy.toString(), "--help");
         assertEquals(0, fromEnv.exit(), fromEnv.describe());
         assertTrue(fromEnv.err().lines().anyMatch(l -> l.trim().equals("tempokv.probe = from-env")), fromEnv.describe());
+        Packages.Result defaultArchive = Packages.run(work, Map.of("JAVA_OPTS", "-Xshare:on"), 120, "sh", copy.toString(), "server", "--help");
+        assertTrue(defaultArchive.exit() != 0, "the default archive reaches the node's JVM: " + defaultArchive.describe());
+        Packages.Result noArchive = Packages.run(work, Map.of("JAVA_OPTS", "-Xshare:on", "TEMPOKV_CLASS_ARCHIVE", ""), 120,
+                "sh", copy.toString(), "server", "--help");
+        assertEquals(0, noArchive.exit(), "TEMPOKV_CLASS_ARCHIVE empty in the environment: no archive: " + noArchive.describe());
     }
 
     // ---- maintainer scripts against stand-in commands ----
@@ -516,7 +526,7 @@ class DebIT {
         Files.writeString(calls, "");
         String record = "#!/bin/sh\necho \"${0##*/} $*\" >> \"$CALLS\"\n";
         for (String tool : List.of("adduser", "chown", "chmod", "update-rc.d", "deb-systemd-helper", "deb-systemd-invoke",
-                "invoke-rc.d", "systemctl", "rm", "deluser", "delgroup")) {
+                "invoke-rc.d", "systemctl", "rm", "deluser", "delgroup", "mkdir")) {
             stub(bin.resolve(tool), record + "exit 0\n");
         }
         // was-enabled: true on a first installation (what deb-systemd-helper answers then)
@@ -554,6 +564,9 @@ class DebIT {
             assertTrue(first.contains("chown tempokv:tempokv " + dir) && first.contains("chmod 0750 " + dir), first.toString());
         }
         assertTrue(first.contains("deb-systemd-helper enable tempokv.service"), first.toString());
+        // The class archive goes to /var/cache/tempokv; here /usr/share/tempokv/bin/tempokv is not
+        // installed, so making it fails, and that must not fail the installation.
+        assertTrue(first.contains("mkdir -p /var/cache/tempokv"), first.toString());
         assertNothingStarts(first);
 
         List<String> again = runMaintainerScript("postinst", Map.of("USER_EXISTS", "yes", "GROUP_EXISTS", "yes"), "configure", "0.0.1");
@@ -578,12 +591,13 @@ class DebIT {
     void postrmKeepsDataOnRemoveAndDeletesItOnPurgeButKeepsTheUser() throws Exception {
         List<String> remove = runMaintainerScript("postrm", Map.of(), "remove");
         assertEquals("exit 0", remove.get(0));
-        assertTrue(remove.stream().noneMatch(c -> c.startsWith("rm ")), "remove keeps data and configuration: " + remove);
+        assertEquals(List.of("rm -rf /var/cache/tempokv"), remove.stream().filter(c -> c.startsWith("rm ")).toList(),
+                "remove keeps data and configuration, and deletes only the class archive of the removed jars: " + remove);
         assertTrue(remove.contains("deb-systemd-helper mask tempokv.service"), remove.toString());
 
         List<String> purge = runMaintainerScript("postrm", Map.of(), "purge");
         assertEquals("exit 0", purge.get(0));
-        assertTrue(purge.contains("rm -rf /var/lib/tempokv /var/log/tempokv /etc/tempokv"), purge.toString());
+        assertTrue(purge.contains("rm -rf /var/lib/tempokv /var/log/tempokv /etc/tempokv /var/cache/tempokv"), purge.toString());
         assertTrue(purge.stream().anyMatch(c -> c.startsWith("rm -f /etc/default/tempokv ")), purge.toString());
         assertTrue(purge.contains("update-rc.d tempokv remove"), purge.toString());
         assertTrue(purge.contains("deb-systemd-helper purge tempokv.service"), purge.toString());

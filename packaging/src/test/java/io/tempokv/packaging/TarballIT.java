@@ -199,6 +199,47 @@ class TarballIT {
         assertTrue(node.exitValue() == 143 || node.exitValue() == 0, "exit after SIGTERM: " + node.exitValue() + "\n" + err);
     }
 
+    /**
+     * class-archive writes an archive that a node started by the launcher maps. With -Xshare:on the
+     * JVM refuses to start unless it maps the archive it is given, so `server --help` exiting 0
+     * shows the launcher passed it and it fits; a damaged one must then stop the JVM (else that
+     * check could not fail), and without -Xshare:on a damaged one only costs a warning.
+     */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void classArchiveWritesAnArchiveTheNodeMaps() throws Exception {
+        String launcher = home.resolve("bin/tempokv").toString();
+        Path dir = Files.createDirectories(work.resolve("cds"));
+        Path archive = dir.resolve("classes.jsa");
+        Packages.Result made = Packages.run(work, Map.of(), 240, launcher, "class-archive", archive.toString());
+        assertEquals(0, made.exit(), made.describe());
+        assertTrue(made.out().contains("wrote " + archive), made.describe());
+        assertTrue(Files.size(archive) > 1 << 20, "an archive of a node's classes is megabytes, got " + Files.size(archive) + " bytes");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(archive), files.toList(), "nothing but the archive is left behind");
+        }
+
+        Packages.Result mapped = Packages.run(work, Map.of("TEMPOKV_CLASS_ARCHIVE", archive.toString(), "JAVA_OPTS", "-Xshare:on"), 120,
+                launcher, "server", "--help");
+        assertEquals(0, mapped.exit(), mapped.describe());
+
+        Path damaged = Files.write(dir.resolve("damaged.jsa"), new byte[4096]);
+        Packages.Result refused = Packages.run(work, Map.of("TEMPOKV_CLASS_ARCHIVE", damaged.toString(), "JAVA_OPTS", "-Xshare:on"), 120,
+                launcher, "server", "--help");
+        assertTrue(refused.exit() != 0, "-Xshare:on with a damaged archive must stop the JVM: " + refused.describe());
+        Packages.Result tolerated = Packages.run(work, Map.of("TEMPOKV_CLASS_ARCHIVE", damaged.toString()), 120,
+                launcher, "server", "--help");
+        assertEquals(0, tolerated.exit(), "a damaged archive costs a warning, not the start: " + tolerated.describe());
+
+        Packages.Result noFile = Packages.run(work, Map.of(), 60, launcher, "class-archive");
+        assertEquals(64, noFile.exit(), noFile.describe());
+        assertTrue(noFile.err().contains("expected one argument"), noFile.describe());
+        Path nowhere = dir.resolve("no/such/dir/classes.jsa");
+        Packages.Result noDir = Packages.run(work, Map.of(), 60, launcher, "class-archive", nowhere.toString());
+        assertEquals(64, noDir.exit(), noDir.describe());
+        assertTrue(noDir.err().contains(nowhere.getParent() + " is not a writable directory"), noDir.describe());
+    }
+
     private static String firstLine(Process p) {
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -40,6 +40,7 @@ public final class Main {
         m.put("status", new StatusCommand());
         m.put("bench", new BenchCommand());
         m.put("verify", new VerifyCommand());
+        m.put("class-archive", new ClassArchiveCommand());
         for (KvCommand c : KvCommand.all()) {
             m.put(c.name(), c);
         }
@@ -96,6 +97,6 @@ public final class Main {
     private static void usage(Map<String, Command> commands, PrintStream s) {
         s.println("usage: tempokv <command> [options]   (tempokv <command> --help for its options)");
         s.println();
-        commands.forEach((name, c) -> s.printf("  %-10s %s%n", name, c.summary()));
+        commands.forEach((name, c) -> s.printf("  %-14s %s%n", name, c.summary()));
     }
 }
