@@ -34,8 +34,9 @@ import java.util.stream.Stream;
  * <p>The archive is made by a child JVM started with {@code -XX:ArchiveClassesAtExit}; it runs a
  * one-node cluster on 127.0.0.1 (free ports, a temporary data directory), does a put, a get and a
  * status through the client, stops and exits, and the JVM writes what it loaded. The child uses
- * this JVM and this class path, which is what makes the archive usable by a node started the same
- * way (the JVM ignores, with a warning, an archive made by another Java build or for other jars).
+ * this JVM and this class path (made absolute), which is what makes the archive usable by a node
+ * started the same way (the JVM ignores, with a warning, an archive made by another Java build or
+ * for other jars, or for the same jars at other paths).
  */
 final class ClassArchiveCommand implements Main.Command {
     /** The child's own argument: run the training instead of writing an archive. */
@@ -98,7 +99,7 @@ final class ClassArchiveCommand implements Main.Command {
             cmd.add("--add-opens");
             cmd.add("java.base/sun.nio.ch=ALL-UNNAMED");
             cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(absoluteClassPath());
             cmd.add(Main.class.getName());
             cmd.add("class-archive");
             cmd.add(TRAIN);
@@ -129,6 +130,21 @@ final class ClassArchiveCommand implements Main.Command {
             Files.deleteIfExists(partial);
             deleteTree(work);
         }
+    }
+
+    /**
+     * This JVM's class path with every entry made absolute: the archive records the entries as
+     * given, and a node started from another directory (the launcher gives absolute ones) could
+     * not use an archive made with relative ones.
+     */
+    static String absoluteClassPath() {
+        List<String> entries = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!e.isEmpty()) {
+                entries.add(Path.of(e).toAbsolutePath().normalize().toString());
+            }
+        }
+        return String.join(java.io.File.pathSeparator, entries);
     }
 
     /** The child's part: a one-node cluster in {@code dir}, a put, a get and a status, then stop. */
