@@ -74,9 +74,12 @@ public final class Node implements AutoCloseable {
         // follow (logged by PeerTransport).
         long jvmMillis = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
         long t0 = System.nanoTime();
+        long openNanos = 0;
         Files.createDirectories(config.dataDir());
         for (int s = 0; s < config.shards(); s++) {
+            long o = System.nanoTime();
             XodusStore store = XodusStore.open(config.dataDir().resolve("shard-" + s), config.fsync());
+            openNanos += System.nanoTime() - o;
             stores.add(store);
             ShardLoop loop = new ShardLoop(config.nodeId(), config.replicaConfig(s), store, transport, config.tickMs());
             loops.add(loop);
@@ -84,6 +87,7 @@ public final class Node implements AutoCloseable {
         }
         registerNodeMetrics();
         long restoredMillis = (System.nanoTime() - t0) / 1_000_000;
+        long openedMillis = openNanos / 1_000_000;
         for (ShardLoop loop : loops) {
             Thread t = new Thread(loop, "tempokv-shard-" + loop.shard());
             t.start();
@@ -96,7 +100,8 @@ public final class Node implements AutoCloseable {
         long listeningMillis = (System.nanoTime() - t0) / 1_000_000 - restoredMillis;
         LOG.info(() -> "node=" + config.nodeId() + " started: shards=" + config.shards() + " members=" + config.memberIds()
                 + " f=" + config.f() + " data=" + config.dataDir() + " in " + (jvmMillis + restoredMillis + listeningMillis)
-                + " ms (JVM " + jvmMillis + ", stores opened and restored " + restoredMillis + ", listeners " + listeningMillis + ")");
+                + " ms (JVM " + jvmMillis + ", stores opened and restored " + restoredMillis + " of which opening " + openedMillis
+                + ", listeners " + listeningMillis + ")");
     }
 
     /** Ready when every shard reaches a majority of its members (itself included) and runs. */
