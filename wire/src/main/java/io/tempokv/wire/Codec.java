@@ -82,9 +82,9 @@ public final class Codec {
     }
 
     /** A PeerFrame whose body is a Hello of {@link #WIRE_VERSION}; its from field is the node id too. */
-    public static byte[] encodeHello(int nodeId, String clusterId) {
+    public static byte[] encodeHello(int nodeId, String clusterId, String settings) {
         PeerProto.Hello hello = PeerProto.Hello.newBuilder()
-                .setWireVersion(WIRE_VERSION).setNodeId(nodeId).setClusterId(clusterId).build();
+                .setWireVersion(WIRE_VERSION).setNodeId(nodeId).setClusterId(clusterId).setSettings(settings).build();
         return PeerProto.PeerFrame.newBuilder().setFrom(nodeId).setHello(hello).build().toByteArray();
     }
 
@@ -104,7 +104,7 @@ public final class Codec {
                         + Integer.toUnsignedString(h.getWireVersion()) + " but this node speaks version " + WIRE_VERSION
                         + "; run the same tempokv version on every node");
             }
-            return new Hello(Convert.processId(h.getNodeId(), "Hello.node_id"), h.getClusterId());
+            return new Hello(Convert.processId(h.getNodeId(), "Hello.node_id"), h.getClusterId(), h.getSettings());
         });
     }
 

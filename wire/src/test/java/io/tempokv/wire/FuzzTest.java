@@ -45,8 +45,8 @@ class FuzzTest {
                 PeerFrame f = (PeerFrame) o;
                 return Codec.encodePeer(f.shard(), f.from(), f.message());
             }),
-            new Kind("hello", g -> Codec.encodeHello(g.process(), g.string()), Codec::decodeHello,
-                    o -> Codec.encodeHello(((Hello) o).nodeId(), ((Hello) o).clusterId())),
+            new Kind("hello", g -> Codec.encodeHello(g.process(), g.string(), g.string()), Codec::decodeHello,
+                    o -> Codec.encodeHello(((Hello) o).nodeId(), ((Hello) o).clusterId(), ((Hello) o).settings())),
             new Kind("client", FuzzTest::clientSample, Codec::decodeClient, FuzzTest::encodeClient),
             new Kind("server", FuzzTest::serverSample, Codec::decodeServer, FuzzTest::encodeServer),
             new Kind("command record", g -> RecordCodec.encode(g.commandRecord()), RecordCodec::decodeCommand,

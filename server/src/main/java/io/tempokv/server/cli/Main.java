@@ -40,6 +40,7 @@ public final class Main {
         m.put("status", new StatusCommand());
         m.put("bench", new BenchCommand());
         m.put("verify", new VerifyCommand());
+        m.put("config", new ConfigCommand());
         m.put("class-archive", new ClassArchiveCommand());
         for (KvCommand c : KvCommand.all()) {
             m.put(c.name(), c);

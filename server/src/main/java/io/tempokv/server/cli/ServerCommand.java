@@ -2,6 +2,7 @@ package io.tempokv.server.cli;
 
 import io.tempokv.server.config.ConfigException;
 import io.tempokv.server.config.ConfigLoader;
+import io.tempokv.server.config.DataDirSettings;
 import io.tempokv.server.config.NodeConfig;
 import io.tempokv.server.node.Node;
 import java.io.PrintStream;
@@ -51,6 +52,9 @@ final class ServerCommand implements Main.Command {
         Node node;
         try {
             node = Node.start(config);
+        } catch (DataDirSettings.MismatchException e) {
+            err.println("tempokv server: node " + config.nodeId() + " does not start: " + e.getMessage());
+            return Main.EXIT_CONFIG;
         } catch (Exception e) {
             err.println("tempokv server: could not start node " + config.nodeId() + ": " + e.getMessage());
             return Main.EXIT_START;

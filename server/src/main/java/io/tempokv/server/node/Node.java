@@ -8,6 +8,8 @@ import io.tempokv.core.Op;
 import io.tempokv.core.Reply;
 import io.tempokv.core.Request;
 import io.tempokv.core.Stats;
+import io.tempokv.server.config.ClusterSettings;
+import io.tempokv.server.config.DataDirSettings;
 import io.tempokv.server.config.NodeConfig;
 import io.tempokv.server.http.Health;
 import io.tempokv.server.http.HttpEndpoint;
@@ -51,7 +53,7 @@ public final class Node implements AutoCloseable {
         this.config = config;
         Map<Integer, InetSocketAddress> peers = new TreeMap<>();
         config.peers().forEach(m -> peers.put(m.id(), m.peerAddress()));
-        this.transport = new PeerTransport(config.nodeId(), config.clusterId(), config.shards(), peers, group,
+        this.transport = new PeerTransport(config.nodeId(), ClusterSettings.of(config), peers, group,
                 (from, shard, m) -> loops.get(shard).offerPeer(from, m));
         this.clients = new ClientServer(config.nodeId(), group, new Router(), config.limits().frameBytesMax());
     }
@@ -76,6 +78,10 @@ public final class Node implements AutoCloseable {
         long t0 = System.nanoTime();
         long openNanos = 0;
         Files.createDirectories(config.dataDir());
+        if (DataDirSettings.check(config) == DataDirSettings.Outcome.ADOPTED) {
+            LOG.info(() -> "node=" + config.nodeId() + " recorded the cluster settings of its data directory " + config.dataDir()
+                    + " (written by an earlier version) in " + DataDirSettings.FILE_NAME + ": " + ClusterSettings.of(config).text());
+        }
         for (int s = 0; s < config.shards(); s++) {
             long o = System.nanoTime();
             XodusStore store = XodusStore.open(config.dataDir().resolve("shard-" + s), config.fsync());

@@ -20,6 +20,7 @@ import io.netty.handler.codec.bytes.ByteArrayDecoder;
 import io.netty.handler.codec.bytes.ByteArrayEncoder;
 import io.netty.util.ReferenceCountUtil;
 import io.tempokv.core.message.Message;
+import io.tempokv.server.config.ClusterSettings;
 import io.tempokv.wire.Codec;
 import io.tempokv.wire.Frames;
 import io.tempokv.wire.Hello;
@@ -60,6 +61,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
 
     private final int self;
     private final String clusterId;
+    private final ClusterSettings settings;
     private final int shards;
     private final Set<Integer> members;
     private final EventLoopGroup group;
@@ -73,11 +75,16 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
     private Channel server;
     private volatile boolean closed;
 
-    public PeerTransport(int self, String clusterId, int shards, Map<Integer, InetSocketAddress> peers, EventLoopGroup group,
+    /**
+     * @param settings what every member must share; this node's Hello carries them, and a peer
+     *                 whose Hello carries other ones is refused with the settings named
+     */
+    public PeerTransport(int self, ClusterSettings settings, Map<Integer, InetSocketAddress> peers, EventLoopGroup group,
                          Inbound inbound) {
         this.self = self;
-        this.clusterId = clusterId;
-        this.shards = shards;
+        this.settings = settings;
+        this.clusterId = settings.clusterId();
+        this.shards = settings.shards();
         this.members = new TreeSet<>(peers.keySet());
         this.members.add(self);
         this.group = group;
@@ -219,7 +226,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
                     return;
                 }
                 Channel ch = f.channel();
-                ch.writeAndFlush(Codec.encodeHello(self, clusterId));
+                ch.writeAndFlush(Codec.encodeHello(self, clusterId, settings.text()));
                 channel = ch;
                 backoffMillis = BACKOFF_MIN_MILLIS;
                 LOG.info(() -> "node=" + self + " connected to peer " + peer + " at " + address.getHostString() + ":" + address.getPort());
@@ -335,6 +342,15 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
             }
             if (!members.contains(h.nodeId()) || h.nodeId() == self) {
                 throw new WireFormatException("node " + h.nodeId() + " is not a peer member " + members);
+            }
+            if (!h.settings().isEmpty()) {
+                List<String> differ = settings.differences(ClusterSettings.parse(h.settings()), "here (node " + self + ")",
+                        "on node " + h.nodeId());
+                if (!differ.isEmpty()) {
+                    throw new WireFormatException("peer " + h.nodeId() + " runs with other cluster settings: " + String.join("; ", differ)
+                            + ". members, f, shards and buckets must be the same in every member's config: correct the node that"
+                            + " is wrong (its data directory records what it was created with)");
+                }
             }
             return h.nodeId();
         }

@@ -95,7 +95,7 @@ class BadFramesTest {
             byte[] oversize = new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2, 3};
             assertTrue(sendAndExpectClose(cfg.ports().client(), oversize), "oversize length prefix closes the client connection");
             assertTrue(sendAndExpectClose(cfg.ports().peer(), oversize), "oversize length prefix closes the peer connection");
-            assertTrue(sendAndExpectClose(cfg.ports().peer(), framed(Codec.encodeHello(9, "tempokv"))), "a non-member Hello is refused");
+            assertTrue(sendAndExpectClose(cfg.ports().peer(), framed(Codec.encodeHello(9, "tempokv", ""))), "a non-member Hello is refused");
             assertEquals(sent, closed, "every connection that sent garbage was closed");
             assertEquals(Optional.of("data"), c.get("precious").get(10, TimeUnit.SECONDS), "data intact");
             c.put("after", "ok").get(10, TimeUnit.SECONDS);

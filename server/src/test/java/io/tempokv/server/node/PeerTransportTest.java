@@ -11,6 +11,7 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.JdkLoggerFactory;
 import io.tempokv.core.CommandId;
 import io.tempokv.core.message.MCommitRequest;
+import io.tempokv.server.config.ClusterSettings;
 import io.tempokv.verify.cluster.LocalCluster;
 import io.tempokv.wire.Codec;
 import java.io.IOException;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * nodes once wrote 525 MB of node.log from Netty's "reached the tail of the pipeline" warnings.
  */
 class PeerTransportTest {
+    private static final ClusterSettings SETTINGS = new ClusterSettings("test", List.of(1, 2), 0, 1, 64);
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -91,7 +93,7 @@ class PeerTransportTest {
         long seq = 0;
         try (ServerSocket peer2 = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             resettingPeer(peer2, accepted);
-            PeerTransport t = new PeerTransport(1, "test", 1,
+            PeerTransport t = new PeerTransport(1, SETTINGS,
                     Map.of(2, new InetSocketAddress("127.0.0.1", peer2.getLocalPort())), group, (from, shard, m) -> { });
             t.start(new InetSocketAddress("127.0.0.1", freePort()));
             try {
@@ -145,6 +147,68 @@ class PeerTransportTest {
         return held;
     }
 
+    /**
+     * Issue 21 item 2: two members whose configs disagree on f refuse each other's connections, each
+     * naming the setting and both values; with the same settings the same two connect both ways.
+     */
+    @Test
+    void aPeerWithOtherClusterSettingsIsRefusedWithTheSettingNamed() throws Exception {
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger.getLogger(PeerTransport.class.getName()).addHandler(capture);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        int[] ports = LocalCluster.freePorts(4);
+        ClusterSettings edited = new ClusterSettings("test", List.of(1, 2), 1, 1, 64);
+        try {
+            PeerTransport a = new PeerTransport(1, SETTINGS, Map.of(2, new InetSocketAddress("127.0.0.1", ports[1])), group, (f, s, m) -> { });
+            PeerTransport b = new PeerTransport(2, edited, Map.of(1, new InetSocketAddress("127.0.0.1", ports[0])), group, (f, s, m) -> { });
+            try {
+                a.start(new InetSocketAddress("127.0.0.1", ports[0]));
+                b.start(new InetSocketAddress("127.0.0.1", ports[1]));
+                assertTrue(await(() -> a.rejectedConnections() >= 2 && b.rejectedConnections() >= 2, 20),
+                        "refusals: " + a.rejectedConnections() + " and " + b.rejectedConnections());
+                assertEquals(java.util.Set.of(), a.connected());
+                assertEquals(java.util.Set.of(), b.connected());
+                List<String> messages = records.stream().map(LogRecord::getMessage).toList();
+                assertTrue(messages.stream().anyMatch(m -> m.contains("peer 2 runs with other cluster settings: f: 0 here (node 1), 1 on node 2")),
+                        messages.toString());
+                assertTrue(messages.stream().anyMatch(m -> m.contains("peer 1 runs with other cluster settings: f: 1 here (node 2), 0 on node 1")),
+                        messages.toString());
+            } finally {
+                a.close();
+                b.close();
+            }
+            PeerTransport c = new PeerTransport(1, SETTINGS, Map.of(2, new InetSocketAddress("127.0.0.1", ports[3])), group, (f, s, m) -> { });
+            PeerTransport d = new PeerTransport(2, SETTINGS, Map.of(1, new InetSocketAddress("127.0.0.1", ports[2])), group, (f, s, m) -> { });
+            try {
+                c.start(new InetSocketAddress("127.0.0.1", ports[2]));
+                d.start(new InetSocketAddress("127.0.0.1", ports[3]));
+                assertTrue(await(() -> c.connected().equals(java.util.Set.of(2)) && d.connected().equals(java.util.Set.of(1)), 20),
+                        "connected: " + c.connected() + " and " + d.connected());
+                assertEquals(0, c.rejectedConnections() + d.rejectedConnections());
+            } finally {
+                c.close();
+                d.close();
+            }
+        } finally {
+            Logger.getLogger(PeerTransport.class.getName()).removeHandler(capture);
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+    }
+
     private static boolean await(java.util.function.BooleanSupplier condition, long seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean()) {
@@ -169,7 +233,7 @@ class PeerTransportTest {
         // made the second bind below fail with "Address already in use" in a CI run.
         int port = LocalCluster.freePorts(1)[0];
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
-        PeerTransport t = new PeerTransport(1, "test", 1, Map.of(2, address), group, (from, shard, m) -> { });
+        PeerTransport t = new PeerTransport(1, SETTINGS, Map.of(2, address), group, (from, shard, m) -> { });
         try {
             ServerSocket first = new ServerSocket();
             first.setReuseAddress(true);
@@ -178,6 +242,9 @@ class PeerTransportTest {
             t.start(new InetSocketAddress("127.0.0.1", freePort()));
             assertTrue(await(() -> t.reachable(2), 10), "connected to the peer");
             assertFalse(t.reachable(3), "a peer that is not a member is never reachable");
+            // The transport counts the connection up once the handshake is done, which can be before
+            // the holding thread's accept() returns it: reset only once it is held, or it stays open.
+            assertTrue(await(() -> !held.isEmpty(), 10), "the peer accepted the connection");
             first.close();
             for (Socket s : held) {
                 s.setSoLinger(true, 0);
