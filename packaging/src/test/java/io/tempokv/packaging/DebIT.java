@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.tempokv.server.config.ConfigLoader;
 import io.tempokv.server.config.NodeConfig;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,10 +80,11 @@ class DebIT {
     }
 
     @Test
-    void conffilesListsTheConfigurationTheDefaultsAndTheInitScript() throws IOException {
+    void conffilesListsTheConfigurationTheDefaultsTheInitScriptAndTheLogRotation() throws IOException {
         List<String> conffiles = Packages.lines(Files.readString(control.resolve("conffiles")));
-        assertEquals(Set.of("/etc/tempokv/tempokv.yaml", "/etc/default/tempokv", "/etc/init.d/tempokv"), Set.copyOf(conffiles));
-        assertEquals(3, conffiles.size(), "no duplicates: " + conffiles);
+        assertEquals(Set.of("/etc/tempokv/tempokv.yaml", "/etc/default/tempokv", "/etc/init.d/tempokv", "/etc/logrotate.d/tempokv"),
+                Set.copyOf(conffiles));
+        assertEquals(4, conffiles.size(), "no duplicates: " + conffiles);
         for (String c : conffiles) {
             assertTrue(listing.containsKey(c) && !listing.get(c).isDirectory(), c + " is shipped as a file");
         }
@@ -95,6 +99,7 @@ class DebIT {
         want.put("/etc/tempokv/tempokv.yaml", "-rw-r--r--");
         want.put("/etc/default/tempokv", "-rw-r--r--");
         want.put("/etc/init.d/tempokv", "-rwxr-xr-x");
+        want.put("/etc/logrotate.d/tempokv", "-rw-r--r--");
         want.put("/lib/systemd/system/tempokv.service", "-rw-r--r--");
         want.put("/var/lib/tempokv", "drwxr-xr-x");
         want.put("/var/log/tempokv", "drwxr-xr-x");
@@ -388,6 +393,38 @@ class DebIT {
             vars.putIfAbsent(m.group(1), m.group(2).replaceAll("^\"|\"$", ""));
         }
         return vars;
+    }
+
+    /**
+     * The logrotate rule, run for real on a copy that points at a temporary log: a writer that
+     * keeps the log open for appending (as the init script's node does) goes on at the start of
+     * the truncated file, and what it wrote before is in tempokv.log.1.
+     */
+    @Test
+    void theLogrotateRuleRotatesTheInitScriptsLogInPlace() throws Exception {
+        Path logrotate = Stream.of("/usr/sbin/logrotate", "/sbin/logrotate", "/usr/bin/logrotate").map(Path::of)
+                .filter(Files::isExecutable).findFirst().orElse(null);
+        Assumptions.assumeTrue(logrotate != null, "logrotate is not installed (.ci/run installs it): the rotation rule is not exercised");
+        Path dir = Files.createDirectories(work.resolve("logrotate"));
+        Path logDir = Files.createDirectories(dir.resolve("log"));
+        Path log = logDir.resolve("tempokv.log");
+        String rule = Files.readString(root.resolve("etc/logrotate.d/tempokv"));
+        assertTrue(rule.contains("/var/log/tempokv/tempokv.log {") && rule.contains("su tempokv tempokv") && rule.contains("copytruncate"), rule);
+        String user = Packages.run(work, Map.of(), 30, "id", "-un").out().trim();
+        String group = Packages.run(work, Map.of(), 30, "id", "-gn").out().trim();
+        Path conf = Files.writeString(dir.resolve("tempokv.conf"),
+                rule.replace("/var/log/tempokv/tempokv.log", log.toString()).replace("su tempokv tempokv", "su " + user + " " + group));
+        try (java.io.OutputStream node = Files.newOutputStream(log, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND)) {
+            node.write("before the rotation\n".getBytes(StandardCharsets.UTF_8));
+            node.flush();
+            Packages.Result r = Packages.run(work, Map.of(), 60, logrotate.toString(), "--force", "--state",
+                    dir.resolve("state").toString(), conf.toString());
+            assertEquals(0, r.exit(), r.describe());
+            node.write("after the rotation\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals("before the rotation\n", Files.readString(logDir.resolve("tempokv.log.1")));
+        assertEquals("after the rotation\n", Files.readString(log), "appended at the start of the truncated file, no hole");
     }
 
     @Test
