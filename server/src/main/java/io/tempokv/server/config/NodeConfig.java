@@ -117,10 +117,22 @@ public record NodeConfig(int nodeId, String clusterId, Path dataDir, String list
     }
 
     /**
+     * The largest part of a snapshot a donor sends (D8b), unless the frame limit is smaller. A
+     * receiver waits {@code snapshotRetryTicks} (1 s) for each part and abandons the transfer after
+     * three tries; with parts of up to 12 MiB (three quarters of the frame limit) a loaded donor or
+     * receiver took longer than that, so a returning node started transfer after transfer (seven
+     * started for two installed, in a 5-node run; docs/results.md). A part of 1 MiB also holds up
+     * the protocol messages behind it on the connection for a twelfth of the time.
+     */
+    public static final long SNAPSHOT_PART_BYTES = 1L << 20;
+
+    /**
      * Core's config for one shard of this node: the same members, f and buckets on every shard. A
-     * snapshot travels in one peer frame, which peers read up to {@link Frames#MAX_FRAME_BYTES}
+     * snapshot part travels in one peer frame, which peers read up to {@link Frames#MAX_FRAME_BYTES}
      * whatever limits.frame-bytes says (that setting bounds client frames), so its size estimate is
-     * kept to three quarters of the smaller of the two, leaving room for the encoding's overhead.
+     * kept to {@link #SNAPSHOT_PART_BYTES}, or to three quarters of the smaller of the two frame
+     * limits if that is less, leaving room for the encoding's overhead. A single value larger than
+     * that still travels, alone in its part.
      */
     public ReplicaConfig replicaConfig(int shard) {
         if (shard < 0 || shard >= shards) {
@@ -129,7 +141,8 @@ public record NodeConfig(int nodeId, String clusterId, Path dataDir, String list
         ReplicaConfig.Limits d = ReplicaConfig.Limits.defaults();
         ReplicaConfig.Limits coreLimits = new ReplicaConfig.Limits(limits.pendingCommandsMax(),
                 d.opsPerCommandMax(), limits.keyBytesMax(), limits.valueBytesMax(), d.bucketsPerPromiseMessageMax(),
-                Math.min(limits.frameBytesMax(), Frames.MAX_FRAME_BYTES) * 3L / 4, d.sessionsPerBucketMax());
+                Math.min(SNAPSHOT_PART_BYTES, Math.min(limits.frameBytesMax(), Frames.MAX_FRAME_BYTES) * 3L / 4),
+                d.sessionsPerBucketMax());
         return new ReplicaConfig(shard, shards, memberIds(), nodeId, f, buckets,
                 ReplicaConfig.Timing.defaults(), coreLimits);
     }

@@ -41,11 +41,19 @@ class NodeConfigTest {
         assertEquals(2, rc.fastQuorumSize());
     }
 
-    /** Peers read frames up to Frames.MAX_FRAME_BYTES even when client frames may be larger. */
+    /**
+     * Snapshot parts are at most 1 MiB (a part must arrive within the receiver's 1 s patience on a
+     * loaded host), less when the frame limit is smaller, and never more than a peer frame holds
+     * whatever the client frame limit says.
+     */
     @Test
-    void snapshotsFitAPeerFrameWhateverTheClientFrameLimit() {
+    void snapshotPartsAreAtMostOneMebibyteAndFitAPeerFrame() {
         NodeConfig big = ConfigLoader.parse("limits: {frame-bytes: 1000000000}\n", "t");
-        assertEquals(Frames.MAX_FRAME_BYTES * 3L / 4, big.replicaConfig(0).limits().snapshotBytesMax());
+        assertEquals(1 << 20, big.replicaConfig(0).limits().snapshotBytesMax());
+        assertEquals(NodeConfig.SNAPSHOT_PART_BYTES, NodeConfig.defaults().replicaConfig(0).limits().snapshotBytesMax());
+        assertTrue(NodeConfig.SNAPSHOT_PART_BYTES < Frames.MAX_FRAME_BYTES * 3L / 4);
+        NodeConfig small = ConfigLoader.parse("limits: {frame-bytes: 1200000, value-bytes: 1000000}\n", "t");
+        assertEquals(900_000, small.replicaConfig(0).limits().snapshotBytesMax());
     }
 
     @Test
