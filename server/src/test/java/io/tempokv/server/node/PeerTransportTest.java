@@ -67,11 +67,9 @@ class PeerTransportTest {
         t.start();
     }
 
-    @Test
-    void aPeerThatResetsEveryConnectionIsRedialledWithOneLogLinePerConnection() throws Exception {
-        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
+    /** A log handler that keeps every record it is given in {@code records}. */
+    private static Handler capturing(List<LogRecord> records) {
+        return new Handler() {
             @Override
             public void publish(LogRecord r) {
                 records.add(r);
@@ -85,6 +83,13 @@ class PeerTransportTest {
             public void close() {
             }
         };
+    }
+
+    @Test
+    void aPeerThatResetsEveryConnectionIsRedialledWithOneLogLinePerConnection() throws Exception {
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = capturing(records);
         Logger root = Logger.getLogger("");
         root.addHandler(capture);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -154,20 +159,7 @@ class PeerTransportTest {
     @Test
     void aPeerWithOtherClusterSettingsIsRefusedWithTheSettingNamed() throws Exception {
         List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        Handler capture = capturing(records);
         Logger.getLogger(PeerTransport.class.getName()).addHandler(capture);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         int[] ports = LocalCluster.freePorts(4);
