@@ -108,6 +108,8 @@ class DebIT {
         want.put("/usr/share/doc/tempokv/README.Debian", "-rw-r--r--");
         want.put("/usr/share/doc/tempokv/examples/tempokv-example.yaml", "-rw-r--r--");
         want.put("/usr/share/man/man1/tempokv.1.gz", "-rw-r--r--");
+        want.put("/usr/share/tempokv/monitoring/tempokv-alerts.yml", "-rw-r--r--");
+        want.put("/usr/share/tempokv/monitoring/tempokv-dashboard.json", "-rw-r--r--");
         List<String> problems = new ArrayList<>();
         want.forEach((path, perms) -> {
             Listed l = listing.get(path);

@@ -71,13 +71,14 @@ class TarballIT {
         TarListing.Entry launcher = entry("bin/tempokv");
         assertTrue(launcher.isFile(), "bin/tempokv is a regular file");
         assertEquals(0755, launcher.mode() & 07777, "bin/tempokv mode");
-        for (String doc : List.of("README", "LICENSE", "THIRD-PARTY", "conf/tempokv.yaml", "conf/tempokv-example.yaml")) {
+        for (String doc : List.of("README", "LICENSE", "THIRD-PARTY", "conf/tempokv.yaml", "conf/tempokv-example.yaml",
+                "monitoring/tempokv-alerts.yml", "monitoring/tempokv-dashboard.json")) {
             TarListing.Entry e = entry(doc);
             assertTrue(e.isFile(), doc + " is a regular file");
             assertEquals(0644, e.mode() & 07777, doc + " mode");
             assertTrue(e.size() > 0, doc + " is not empty");
         }
-        for (String dir : List.of("bin", "lib", "conf")) {
+        for (String dir : List.of("bin", "lib", "conf", "monitoring")) {
             TarListing.Entry e = entry(dir);
             assertTrue(e.isDirectory(), dir + " is a directory");
             assertEquals(0755, e.mode() & 07777, dir + "/ mode");

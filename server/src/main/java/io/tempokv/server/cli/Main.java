@@ -73,6 +73,10 @@ public final class Main {
             usage(commands, args.length == 0 ? err : out);
             return args.length == 0 ? EXIT_USAGE : EXIT_OK;
         }
+        if (args[0].equals("--version") || args[0].equals("version")) {
+            out.println("tempokv " + io.tempokv.server.node.BuildInfo.version());
+            return EXIT_OK;
+        }
         Command c = commands.get(args[0]);
         if (c == null) {
             err.println("tempokv: unknown command '" + args[0] + "'");
@@ -96,7 +100,7 @@ public final class Main {
     }
 
     private static void usage(Map<String, Command> commands, PrintStream s) {
-        s.println("usage: tempokv <command> [options]   (tempokv <command> --help for its options)");
+        s.println("usage: tempokv <command> [options]   (tempokv <command> --help for its options; tempokv --version)");
         s.println();
         commands.forEach((name, c) -> s.printf("  %-14s %s%n", name, c.summary()));
     }

@@ -1,31 +1,44 @@
 package io.tempokv.server.http;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * What {@code GET /health} reports: whether this node can serve, and per shard what is reachable and
- * needed, so a 503 says what is missing.
+ * What {@code GET /health} reports: whether this node can serve, per shard what is reachable and
+ * needed, and which peers this node is connected to both ways, so a 503 says what is missing.
+ *
+ * @param peers every other member by node id: true when connected both ways
  */
-public record Health(boolean ready, int node, List<ShardHealth> shards) {
+public record Health(boolean ready, int node, Map<Integer, Boolean> peers, List<ShardHealth> shards) {
 
     public Health {
+        peers = java.util.Collections.unmodifiableMap(new TreeMap<>(peers));
         shards = List.copyOf(shards);
     }
 
     /** Ready when there is at least one shard and every shard reaches as many replicas as it needs. */
-    public static Health of(int node, List<ShardHealth> shards) {
-        return new Health(!shards.isEmpty() && shards.stream().allMatch(ShardHealth::ok), node, shards);
+    public static Health of(int node, Map<Integer, Boolean> peers, List<ShardHealth> shards) {
+        return new Health(!shards.isEmpty() && shards.stream().allMatch(ShardHealth::ok), node, peers, shards);
     }
 
-    /** E.g. {@code {"ready":false,"node":1,"shards":[{"shard":0,"reachable":1,"needed":2}]}}. */
+    /**
+     * E.g. {@code {"ready":false,"node":1,"peers":[{"node":2,"reachable":true},{"node":3,"reachable":false}],
+     * "shards":[{"shard":0,"reachable":2,"needed":2}]}}: peers in node order.
+     */
     public String toJson() {
         StringBuilder sb = new StringBuilder();
-        sb.append("{\"ready\":").append(ready).append(",\"node\":").append(node).append(",\"shards\":[");
-        for (int i = 0; i < shards.size(); i++) {
-            if (i > 0) {
-                sb.append(',');
-            }
-            sb.append(shards.get(i).toJson());
+        sb.append("{\"ready\":").append(ready).append(",\"node\":").append(node).append(",\"peers\":[");
+        String sep = "";
+        for (Map.Entry<Integer, Boolean> p : peers.entrySet()) {
+            sb.append(sep).append("{\"node\":").append(p.getKey()).append(",\"reachable\":").append(p.getValue()).append('}');
+            sep = ",";
+        }
+        sb.append("],\"shards\":[");
+        sep = "";
+        for (ShardHealth s : shards) {
+            sb.append(sep).append(s.toJson());
+            sep = ",";
         }
         return sb.append("]}").toString();
     }

@@ -119,7 +119,13 @@ public final class Node implements AutoCloseable {
             int reachable = loop.failure() == null ? 1 + connected.size() : 0;
             shards.add(new ShardHealth(loop.shard(), reachable, needed));
         }
-        return Health.of(config.nodeId(), shards);
+        Map<Integer, Boolean> peers = new TreeMap<>();
+        for (int m : config.memberIds()) {
+            if (m != config.nodeId()) {
+                peers.put(m, connected.contains(m));
+            }
+        }
+        return Health.of(config.nodeId(), peers, shards);
     }
 
     private StatusInfo status(long tag) {
@@ -139,6 +145,16 @@ public final class Node implements AutoCloseable {
 
     private void registerNodeMetrics() {
         Runtime rt = Runtime.getRuntime();
+        metrics.gauge("tempokv_build_info", "Always 1; the label names the version this node runs", Map.of("version", BuildInfo.version()),
+                () -> 1);
+        metrics.gauge("tempokv_ready", "1 when /health answers 200: every shard runs and reaches a majority of the members", Map.of(),
+                () -> health().ready() ? 1 : 0);
+        for (int m : config.memberIds()) {
+            if (m != config.nodeId()) {
+                metrics.gauge("tempokv_peer_reachable", "1 when this node is connected to the peer both ways", Map.of("peer", Integer.toString(m)),
+                        () -> transport.connected().contains(m) ? 1 : 0);
+            }
+        }
         metrics.gauge("tempokv_jvm_heap_used_bytes", "Heap in use (after the last collection, approximately)", Map.of(),
                 () -> rt.totalMemory() - rt.freeMemory());
         metrics.gauge("tempokv_data_dir_bytes", "Bytes in the data directory", Map.of(), this::dataDirBytes);
@@ -178,6 +194,9 @@ public final class Node implements AutoCloseable {
                 () -> m.stats.requestsExpired);
         metrics.gauge("tempokv_queue_depth", "Events waiting in the shard loop", l, () -> m.queueDepth);
         metrics.gauge("tempokv_commands_held", "Command records held in memory (not yet collected)", l, () -> m.commandsHeld);
+        int pendingMax = config.replicaConfig(loop.shard()).limits().pendingCommandsMax();
+        metrics.gauge("tempokv_commands_pending_limit", "Held command records at which the shard refuses new requests as overloaded", l,
+                () -> pendingMax);
         Metrics.Histogram fsync = metrics.histogram("tempokv_fsync_seconds", "Time to commit one batch durably (fsync)", l);
         loop.onFsync(fsync::observeNanos);
         metrics.gauge("tempokv_batches", "Batches committed", l, () -> m.batches.get());

@@ -39,6 +39,12 @@ class CliTest {
     }
 
     @Test
+    void versionPrintsTheVersionTheBuildRecorded() {
+        assertEquals(0, run("--version"));
+        assertTrue(out().matches("tempokv \\d+\\.\\d+\\.\\d+\\S*\\R"), out());
+    }
+
+    @Test
     void unknownCommandIsNamed() {
         assertEquals(64, run("frobnicate"));
         assertTrue(err().contains("unknown command 'frobnicate'"), err());

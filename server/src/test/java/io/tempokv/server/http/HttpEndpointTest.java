@@ -18,8 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class HttpEndpointTest {
-    private static final Health READY = Health.of(1, List.of(new ShardHealth(0, 3, 2), new ShardHealth(1, 2, 2)));
-    private static final Health NOT_READY = Health.of(1, List.of(new ShardHealth(0, 1, 2)));
+    private static final Health READY = Health.of(1, java.util.Map.of(2, true, 3, true), List.of(new ShardHealth(0, 3, 2), new ShardHealth(1, 2, 2)));
+    private static final Health NOT_READY = Health.of(1, java.util.Map.of(2, false, 3, false), List.of(new ShardHealth(0, 1, 2)));
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final AtomicReference<Health> health = new AtomicReference<>(READY);
@@ -48,7 +48,7 @@ class HttpEndpointTest {
         HttpResponse<String> r = send("GET", "/health");
         assertEquals(200, r.statusCode());
         assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
-        assertEquals("{\"ready\":true,\"node\":1,\"shards\":[{\"shard\":0,\"reachable\":3,\"needed\":2},"
+        assertEquals("{\"ready\":true,\"node\":1,\"peers\":[{\"node\":2,\"reachable\":true},{\"node\":3,\"reachable\":true}],\"shards\":[{\"shard\":0,\"reachable\":3,\"needed\":2},"
                 + "{\"shard\":1,\"reachable\":2,\"needed\":2}]}", r.body());
     }
 
@@ -57,7 +57,7 @@ class HttpEndpointTest {
         health.set(NOT_READY);
         HttpResponse<String> r = send("GET", "/health?verbose=1");
         assertEquals(503, r.statusCode());
-        assertEquals("{\"ready\":false,\"node\":1,\"shards\":[{\"shard\":0,\"reachable\":1,\"needed\":2}]}", r.body());
+        assertEquals("{\"ready\":false,\"node\":1,\"peers\":[{\"node\":2,\"reachable\":false},{\"node\":3,\"reachable\":false}],\"shards\":[{\"shard\":0,\"reachable\":1,\"needed\":2}]}", r.body());
         health.set(READY);
         assertEquals(200, send("GET", "/health").statusCode(), "asks the supplier on every request");
     }
