@@ -69,6 +69,8 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
     private final Map<Integer, Link> links = new TreeMap<>();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong rejectedConnections = new AtomicLong();
+    /** A refused peer redials about once a second: one warning per reason per minute (counted in rejectedConnections). */
+    private final RepeatLimiter refusalLog = new RepeatLimiter(java.util.concurrent.TimeUnit.MINUTES.toNanos(1), 64);
     private final AtomicLong outboundErrors = new AtomicLong();
     private final AtomicLong largestFrame = new AtomicLong();
     private final java.util.concurrent.ConcurrentHashMap<Integer, AtomicInteger> inboundByPeer = new java.util.concurrent.ConcurrentHashMap<>();
@@ -376,7 +378,11 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
 
         private void reject(ChannelHandlerContext ctx, String reason) {
             rejectedConnections.incrementAndGet();
-            LOG.warning(() -> "node=" + self + " closing peer connection from " + ctx.channel().remoteAddress() + ": " + reason);
+            long repeats = refusalLog.admit(reason, System.nanoTime());
+            if (repeats >= 0) {
+                LOG.warning(() -> "node=" + self + " closing peer connection from " + ctx.channel().remoteAddress() + ": " + reason
+                        + (repeats > 0 ? " (and " + repeats + " more times for this reason since the last such line)" : ""));
+            }
             ctx.close();
         }
     }

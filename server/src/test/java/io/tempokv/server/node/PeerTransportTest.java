@@ -170,7 +170,7 @@ class PeerTransportTest {
             try {
                 a.start(new InetSocketAddress("127.0.0.1", ports[0]));
                 b.start(new InetSocketAddress("127.0.0.1", ports[1]));
-                assertTrue(await(() -> a.rejectedConnections() >= 2 && b.rejectedConnections() >= 2, 20),
+                assertTrue(await(() -> a.rejectedConnections() >= 3 && b.rejectedConnections() >= 3, 20),
                         "refusals: " + a.rejectedConnections() + " and " + b.rejectedConnections());
                 assertEquals(java.util.Set.of(), a.connected());
                 assertEquals(java.util.Set.of(), b.connected());
@@ -179,6 +179,8 @@ class PeerTransportTest {
                         messages.toString());
                 assertTrue(messages.stream().anyMatch(m -> m.contains("peer 1 runs with other cluster settings: f: 1 here (node 2), 0 on node 1")),
                         messages.toString());
+                assertEquals(1, messages.stream().filter(m -> m.contains("peer 2 runs with other cluster settings")).count(),
+                        "three or more refusals, one warning (a refused peer redials every second): " + messages);
             } finally {
                 a.close();
                 b.close();
