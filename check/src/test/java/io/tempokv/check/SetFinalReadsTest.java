@@ -149,6 +149,19 @@ class SetFinalReadsTest {
     }
 
     @Test
+    void addsWithoutACompletedReadAreUnknownNotValid() {
+        op(Op.Type.INVOKE, 0, "add", 1L);
+        op(Op.Type.OK, 0, "add", 1L);
+        op(Op.Type.INVOKE, 1, "add", 2L);
+        op(Op.Type.INFO, 1, "add", 2L);
+        op(Op.Type.INVOKE, 2, "read", null);
+        op(Op.Type.INFO, 2, "read", null); // the final read timed out: the cluster never recovered
+        CheckResult r = Linearizability.check(new SetModel(), ops);
+        assertEquals(Verdict.UNKNOWN, r.verdict(), r.render());
+        assertTrue(r.render().contains("no read of the set completed"), r.render());
+    }
+
+    @Test
     void readsBetweenAddsAreLeftToTheSearch() {
         op(Op.Type.INVOKE, 0, "add", 1L);
         op(Op.Type.OK, 0, "add", 1L);
