@@ -120,12 +120,15 @@ public final class Node implements AutoCloseable {
             shards.add(new ShardHealth(loop.shard(), reachable, needed));
         }
         Map<Integer, Boolean> peers = new TreeMap<>();
-        for (int m : config.memberIds()) {
-            if (m != config.nodeId()) {
-                peers.put(m, connected.contains(m));
-            }
+        for (int m : peerIds()) {
+            peers.put(m, connected.contains(m));
         }
         return Health.of(config.nodeId(), peers, shards);
+    }
+
+    /** Every member but this node. */
+    private List<Integer> peerIds() {
+        return config.memberIds().stream().filter(m -> m != config.nodeId()).toList();
     }
 
     private StatusInfo status(long tag) {
@@ -149,11 +152,9 @@ public final class Node implements AutoCloseable {
                 () -> 1);
         metrics.gauge("tempokv_ready", "1 when /health answers 200: every shard runs and reaches a majority of the members", Map.of(),
                 () -> health().ready() ? 1 : 0);
-        for (int m : config.memberIds()) {
-            if (m != config.nodeId()) {
-                metrics.gauge("tempokv_peer_reachable", "1 when this node is connected to the peer both ways", Map.of("peer", Integer.toString(m)),
-                        () -> transport.connected().contains(m) ? 1 : 0);
-            }
+        for (int m : peerIds()) {
+            metrics.gauge("tempokv_peer_reachable", "1 when this node is connected to the peer both ways", Map.of("peer", Integer.toString(m)),
+                    () -> transport.connected().contains(m) ? 1 : 0);
         }
         metrics.gauge("tempokv_jvm_heap_used_bytes", "Heap in use (after the last collection, approximately)", Map.of(),
                 () -> rt.totalMemory() - rt.freeMemory());

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tempokv.server.config.ConfigLoader;
 import io.tempokv.server.config.NodeConfig;
+import io.tempokv.verify.cluster.LocalCluster;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,27 +36,9 @@ class NodeHealthTest {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private static int[] freePorts(int n) throws IOException {
-        ServerSocket[] s = new ServerSocket[n];
-        int[] ports = new int[n];
-        try {
-            for (int i = 0; i < n; i++) {
-                s[i] = new ServerSocket(0);
-                ports[i] = s[i].getLocalPort();
-            }
-        } finally {
-            for (ServerSocket x : s) {
-                if (x != null) {
-                    x.close();
-                }
-            }
-        }
-        return ports;
-    }
-
     @Test
     void healthAndMetricsNameEachPeerAndTheLimits() throws Exception {
-        int[] p = freePorts(9);
+        int[] p = LocalCluster.freePorts(9);
         StringBuilder members = new StringBuilder("members:\n");
         for (int i = 0; i < 3; i++) {
             members.append("  - {id: ").append(i + 1).append(", host: 127.0.0.1, client: ").append(p[3 * i])
