@@ -12,7 +12,8 @@
                     [tests :as tests]]
             [jepsen.checker.timeline :as timeline]
             [jepsen.os.debian :as debian]
-            [tempokv [db :as tdb]
+            [tempokv [checker :as tchecker]
+                     [db :as tdb]
                      [nemesis :as tn]
                      [register :as register]
                      [set :as tset]]))
@@ -69,7 +70,9 @@
                                   :stats      (checker/stats)
                                   :exceptions (checker/unhandled-exceptions)
                                   :timeline   (timeline/html)
-                                  :workload   (:checker workload)}
+                                  :workload   (:checker workload)
+                                  ; a run whose cluster never recovered is not valid
+                                  :final-reads (tchecker/final-reads)}
                            (contains? (:nemesis opts) :clock)
                            (assoc :clock (checker/clock-plot))))
             :generator (gen/phases

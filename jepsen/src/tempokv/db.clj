@@ -2,10 +2,12 @@
   "Installs, configures, starts, kills, pauses and tears down tempokv on a node.
 
   Two ways in: the Debian package given by --deb PATH (uploaded to the node and installed
-  with `apt-get install -y ./file`; started through its service), or the tarball given by
-  --tarball URL (unpacked into /opt/tempokv by Jepsen's archive installer; started as a
-  daemon). With --faketime the server always runs as a daemon under libfaketime, so the
-  clock nemesis can move its clock alone (see tempokv.nemesis).
+  with `apt-get install -y ./file`; started through its service, as the package's `tempokv`
+  user), or the tarball given by --tarball URL (unpacked into /opt/tempokv by Jepsen's
+  archive installer; started as a daemon). With --faketime the server runs under libfaketime,
+  so the clock nemesis can move its clock alone (see tempokv.nemesis): the package's service
+  gets libfaketime's settings from a marked block in /etc/default/tempokv, the tarball's
+  daemon from its environment.
 
   tempokv is leaderless: this DB has no notion of primaries (no db/Primary)."
   (:require [clojure.java.io :as io]
@@ -42,8 +44,19 @@
 
 (def faketime-file
   "The offset libfaketime applies to the server, e.g. +0s or -12.345s; the clock nemesis
-  rewrites it (tempokv.nemesis), and FAKETIME_NO_CACHE=1 makes every clock read see the change."
+  rewrites it (tempokv.nemesis), and the server sees a change within a second."
   "/etc/tempokv/faketime")
+
+(def defaults-file
+  "The package's environment file: its unit (EnvironmentFile) and /usr/bin/tempokv read it."
+  "/etc/default/tempokv")
+
+(def block-begin "# BEGIN tempokv-jepsen")
+(def block-end   "# END tempokv-jepsen")
+
+(def service-user
+  "The user the package's service runs as; it must own the data and log directories."
+  "tempokv")
 
 (defn node-id
   "Node ids are 1..n in the order of the test's node list."
@@ -78,10 +91,10 @@
   (cu/exists? "/run/systemd/system"))
 
 (defn service?
-  "Do we start the server through the package's service? Only for the Debian package
-  without faketime: the service cannot be told to preload libfaketime."
+  "Do we start the server through the package's service? Yes for the Debian package (with
+  --faketime too: libfaketime's settings go into the package's environment file)."
   [test]
-  (and (:deb test) (not (:faketime test))))
+  (boolean (:deb test)))
 
 (defn bin
   [test]
@@ -118,22 +131,57 @@
   [test]
   (cu/install-archive! (:tarball test) tarball-dir))
 
-(defn write-config!
-  [test node]
-  (c/exec :mkdir :-p config-dir data-dir log-dir)
-  (cu/write-file! (config test node) config-file)
-  (when (:faketime test)
-    (cu/write-file! "+0s\n" faketime-file)))
+(defn fresh-data-dirs!
+  "Empties the data directory and makes the data and log directories, owned by the
+  package's user when the package runs the server: its service cannot write to a directory
+  root made (\"Failed to create directory: /var/lib/tempokv/shard-0\")."
+  [test]
+  (c/exec :rm :-rf data-dir)
+  (c/exec :mkdir :-p data-dir log-dir)
+  (when (service? test)
+    (c/exec :chown (str service-user ":" service-user) data-dir log-dir)
+    (c/exec :chmod "0750" data-dir log-dir)))
 
 (defn faketime-env
   "Environment that runs the server under libfaketime, reading its offset from
-  faketime-file on every clock read; monotonic clocks (timeouts, ticks) stay real."
+  faketime-file; the Java suite's settings (SshCluster.defaultsBlock), measured there:
+  FAKETIME_CACHE_DURATION=0 re-reads the file at most once a second (about 0.2 us per clock
+  read; FAKETIME_NO_CACHE=1 re-reads it on every read, 35-65 us, which kept a node from
+  serving for tens of seconds), monotonic clocks (timeouts, ticks) stay real, and
+  FAKETIME_FORCE_MONOTONIC_FIX=0 keeps timed waits right under a non-zero offset."
   []
   {:LD_PRELOAD                   faketime-lib
    :FAKETIME_TIMESTAMP_FILE      faketime-file
-   :FAKETIME_NO_CACHE            "1"
+   :FAKETIME_CACHE_DURATION      "0"
    :FAKETIME_DONT_FAKE_MONOTONIC "1"
+   :FAKETIME_FORCE_MONOTONIC_FIX "0"
+   ; offsets are written with a decimal point (tempokv.nemesis/format-offset)
    :LC_NUMERIC                   "C"})
+
+(defn defaults-block
+  "The lines added to the package's environment file for --faketime: NAME=\"value\" for
+  systemd; exported as well without it, where /usr/bin/tempokv sources the file."
+  [systemd?]
+  (let [env (faketime-env)]
+    (str block-begin ": written by the Jepsen suite (tempokv.db); removed at teardown\n"
+         (apply str (for [[k v] env] (str (name k) "=\"" v "\"\n")))
+         (when-not systemd?
+           (str "export " (str/join " " (map name (keys env))) "\n"))
+         block-end "\n")))
+
+(defn remove-defaults-block!
+  []
+  (util/meh (c/exec :sed :-i (str "/^" block-begin "/,/^" block-end "/d") defaults-file)))
+
+(defn write-config!
+  [test node]
+  (c/exec :mkdir :-p config-dir)
+  (cu/write-file! (config test node) config-file)
+  (when (:faketime test)
+    (c/exec :bash :-c (str "umask 022; printf '+0s\\n' > " faketime-file))
+    (when (service? test)
+      (remove-defaults-block!)
+      (c/exec :bash :-c (str "cat >> " defaults-file " <<'EOF'\n" (defaults-block (systemd?)) "EOF")))))
 
 (defn start-server!
   [test node]
@@ -180,7 +228,7 @@
       (if (:deb test)
         (install-deb! test)
         (install-tarball! test))
-      (c/exec :rm :-rf data-dir)
+      (fresh-data-dirs! test)
       (write-config! test node)
       (start-server! test node)))
 
@@ -188,7 +236,8 @@
     (info node "tearing down tempokv")
     (c/su
       (kill-server! test node)
-      (c/exec :rm :-rf data-dir)
+      (fresh-data-dirs! test)
+      (when (service? test) (remove-defaults-block!))
       (util/meh (c/exec :truncate :-s 0 log-file))))
 
   db/Process

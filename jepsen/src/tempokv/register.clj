@@ -3,7 +3,10 @@
   independent keys at once, checked key by key by Knossos against a cas-register model.
 
   Op values are jepsen.independent tuples [k v]; key k is stored under \"jepsen-register-k\"
-  and register values (small integers) are stored as their decimal text."
+  and register values (small integers) are stored as their decimal text.
+
+  After the heal and the recovery wait, every key the clients were asked about is read once
+  more (the final reads), so each key's history ends with a read of the recovered cluster."
   (:require [jepsen [checker :as checker]
                     [client :as client]
                     [generator :as gen]
@@ -16,7 +19,7 @@
   [k]
   (str "jepsen-register-" k))
 
-(defrecord Client [conn]
+(defrecord Client [conn keys-used]
   client/Client
   (open! [this test node]
     (assoc this :conn (tc/connect test node)))
@@ -26,6 +29,7 @@
   (invoke! [this test op]
     (let [[k v] (:value op)
           key   (store-key k)]
+      (swap! keys-used conj k)
       (tc/with-errors op
         (case (:f op)
           :read  (let [value (tc/parse-long-or-nil (tc/get! conn key))]
@@ -54,14 +58,21 @@
   "Options: :concurrency (a multiple of :threads-per-key), :threads-per-key (default 2),
   :ops-per-key (default 200)."
   [opts]
-  (let [per-key (:threads-per-key opts 2)]
-    {:client    (Client. nil)
+  (let [per-key   (:threads-per-key opts 2)
+        keys-used (atom (sorted-set))]
+    {:client    (Client. nil keys-used)
      :generator (independent/concurrent-generator
                   per-key
                   (range)
                   (fn [k]
                     (->> (gen/mix [r w cas])
                          (gen/limit (:ops-per-key opts 200)))))
+     ; A delay is evaluated when the final phase asks it for its first op, once every
+     ; earlier op has completed, so keys-used is complete by then.
+     :final-generator (delay
+                        (map (fn [k] {:type :invoke, :f :read, :value (independent/tuple k nil),
+                                      :final? true})
+                             @keys-used))
      ; Knossos's linear algorithm, as the Jepsen suites do for registers; Knossos treats a
      ; nil read as "unknown", which is also how tempokv reports an absent key.
      :checker   (independent/checker

@@ -5,9 +5,11 @@
   adds that went missing (lost), adds reported failed that show up anyway (unexpected), and
   adds that take long to become visible. Checked by Jepsen's set-full checker.
 
-  The final read gets every element ever attempted (0 up to the highest add invoked) and
-  returns the present ones as a sorted set; it is a snapshot only because nothing writes
-  during the final phase."
+  The adds are a lazy sequence of ops with values 0, 1, 2, ...: a generator without side
+  effects, as Jepsen 0.3 requires (it may ask a generator for ops it then discards). The
+  clients record the highest element they were asked to add; the final read gets every
+  element from 0 up to it and returns the present ones as a sorted set. It is a snapshot only
+  because nothing writes during the final phase."
   (:require [jepsen [checker :as checker]
                     [client :as client]
                     [generator :as gen]]
@@ -30,7 +32,7 @@
                     (when (.isPresent v) e))))
           futures)))
 
-(defrecord Client [conn next-element]
+(defrecord Client [conn max-element]
   client/Client
   (open! [this test node]
     (assoc this :conn (tc/connect test node)))
@@ -40,23 +42,28 @@
   (invoke! [this test op]
     (tc/with-errors op
       (case (:f op)
-        :add  (do (tc/put! conn (store-key (:value op)) "1")
+        :add  (do (swap! max-element max (:value op))
+                  (tc/put! conn (store-key (:value op)) "1")
                   (assoc op :type :ok))
-        :read (assoc op :type :ok, :value (read-all! conn @next-element)))))
+        :read (assoc op :type :ok, :value (read-all! conn (inc @max-element))))))
 
   (teardown! [this test])
 
   (close! [this test]
     (tc/close! conn)))
 
+(defn adds
+  "Adds of 0, 1, 2, ...: a lazy sequence of op maps, each emitted once."
+  []
+  (map (fn [e] {:type :invoke, :f :add, :value e}) (range)))
+
 (defn workload
-  "The generator hands out 0, 1, 2, ... to adds; the client's final reads look at every
-  element handed out so far."
+  "Adds of 0, 1, 2, ...; the clients' final reads look at every element up to the highest
+  one an add was invoked with."
   [opts]
-  (let [next-element (atom 0)]
-    {:client          (Client. nil next-element)
-     :generator       (fn [_ _]
-                        {:type :invoke, :f :add, :value (dec (swap! next-element inc))})
-     :final-generator (gen/each-thread {:type :invoke, :f :read, :value nil})
+  (let [max-element (atom -1)]
+    {:client          (Client. nil max-element)
+     :generator       (adds)
+     :final-generator (gen/each-thread {:type :invoke, :f :read, :value nil, :final? true})
      ; The timeline of the whole history is drawn by tempokv.core's checker.
      :checker         (checker/set-full {:linearizable? true})}))
