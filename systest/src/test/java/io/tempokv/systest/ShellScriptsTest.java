@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
-/** The shell scripts operators and CI run (testbed/, the launcher, .ci/run) stay shellcheck-clean. */
+/** The shell scripts operators and CI run (testbed/, bench/, the launcher, .ci/run) stay shellcheck-clean. */
 @Order(0)
 class ShellScriptsTest {
     @Test
@@ -27,6 +27,9 @@ class ShellScriptsTest {
                     .filter(p -> !p.getFileName().toString().startsWith(".")).sorted().forEach(p -> cmd.add(p.toString()));
         }
         try (Stream<Path> files = Files.list(repo.resolve("testbed/lib"))) {
+            files.filter(Files::isRegularFile).sorted().forEach(p -> cmd.add(p.toString()));
+        }
+        try (Stream<Path> files = Files.list(repo.resolve("bench"))) {
             files.filter(Files::isRegularFile).sorted().forEach(p -> cmd.add(p.toString()));
         }
         cmd.add(repo.resolve(".ci/run").toString());

@@ -17,16 +17,23 @@ import java.util.stream.Collectors;
  *
  * <p>Per fault: its availability, and its recovery time, from the heal to the first :ok completion
  * after it. A fault healed after the workload stopped (the final heal) has no recovery time: only
- * the final reads follow it, after the recovery wait.
+ * the final reads follow it, after the recovery wait. Its onset gap is the time from its start (a kill,
+ * a cut) to the first :ok after that: how long the fault stopped all service.
+ *
+ * <p>Service gaps: the longest stretch of the workload with no :ok completion (from the first
+ * completion to the workload's end), and where it started, so a report shows the worst stall
+ * whether or not a fault explains it.
  */
 public record Stats(long ok, long fail, long info, double availability, double faultAvailability, double worstSecond,
-                    List<FaultStats> faults) {
+                    List<FaultStats> faults, double longestGapMillis, double longestGapStartSeconds) {
 
     /**
      * One fault interval: availability of completions during it (NaN if none), and milliseconds from
-     * its heal to the next :ok (NaN when it was healed after the workload, or no :ok followed).
+     * its heal to the next :ok (NaN when it was healed after the workload, or no :ok followed), and
+     * from its start to the next :ok (NaN when none followed while the workload ran).
      */
-    public record FaultStats(Nemesis.Interval interval, double availability, double recoveryMillis, boolean healedDuringWorkload) {
+    public record FaultStats(Nemesis.Interval interval, double availability, double recoveryMillis, boolean healedDuringWorkload,
+                             double onsetMillis) {
         /** True when an :ok followed the heal while the workload ran. */
         public boolean recovered() {
             return !Double.isNaN(recoveryMillis);
@@ -86,16 +93,59 @@ public record Stats(long ok, long fail, long info, double availability, double f
             Nemesis.Interval f = faults.get(i);
             boolean during = f.endNanos() < workloadEndNanos;
             double recovery = Double.NaN;
+            double onset = Double.NaN;
+            Long afterStart = firstAfter(okTimes, f.startNanos());
+            if (afterStart != null && afterStart <= workloadEndNanos && f.startNanos() < workloadEndNanos) {
+                onset = (afterStart - f.startNanos()) / 1e6;
+            }
             if (during) {
                 Long next = firstAfter(okTimes, f.endNanos());
                 if (next != null && next <= workloadEndNanos) {
                     recovery = (next - f.endNanos()) / 1e6;
                 }
             }
-            fs.add(new FaultStats(f, perFault[i][1] == 0 ? Double.NaN : share(perFault[i]), recovery, during));
+            fs.add(new FaultStats(f, perFault[i][1] == 0 ? Double.NaN : share(perFault[i]), recovery, during, onset));
         }
         double duringFaults = inFault[1] == 0 ? Double.NaN : share(inFault);
-        return new Stats(all[0], fail, all[1] - all[0] - fail, share(all), duringFaults, worst, fs);
+        long[] gap = longestGap(history, okTimes, workloadEndNanos);
+        return new Stats(all[0], fail, all[1] - all[0] - fail, share(all), duringFaults, worst, fs, gap[0] / 1e6, gap[1] / 1e9);
+    }
+
+    /**
+     * The longest time without an :ok between the first completion and the workload's end (or the
+     * last completion, if earlier), and its start, in nanoseconds; zeros without completions.
+     */
+    private static long[] longestGap(List<Op> history, List<Long> okTimes, long workloadEndNanos) {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (Op op : history) {
+            if (!op.isNemesis() && op.type() != Op.Type.INVOKE) {
+                first = Math.min(first, op.time());
+                last = Math.max(last, op.time());
+            }
+        }
+        if (first == Long.MAX_VALUE) {
+            return new long[] {0, 0};
+        }
+        long end = Math.min(last, workloadEndNanos);
+        long prev = first;
+        long best = 0;
+        long bestStart = first;
+        for (long t : okTimes) {
+            if (t > end) {
+                break;
+            }
+            if (t - prev > best) {
+                best = t - prev;
+                bestStart = prev;
+            }
+            prev = Math.max(prev, t);
+        }
+        if (end - prev > best) {
+            best = end - prev;
+            bestStart = prev;
+        }
+        return new long[] {best, bestStart};
     }
 
     /** The first time in the sorted list after {@code t}, or null. */
@@ -125,6 +175,33 @@ public record Stats(long ok, long fail, long info, double availability, double f
     /** Recovery times of the faults healed while the workload ran and followed by an :ok. */
     public List<Double> recoveries() {
         return faults.stream().filter(FaultStats::recovered).map(FaultStats::recoveryMillis).toList();
+    }
+
+    /**
+     * Onset and recovery gaps together: for each fault, start to next :ok and heal to next :ok, as
+     * far as measured; the figures issue 13 bounds (a kill or a restart to the next ok).
+     */
+    public List<Double> gaps() {
+        List<Double> out = new ArrayList<>();
+        for (FaultStats f : faults) {
+            if (!Double.isNaN(f.onsetMillis())) {
+                out.add(f.onsetMillis());
+            }
+            if (f.recovered()) {
+                out.add(f.recoveryMillis());
+            }
+        }
+        return out;
+    }
+
+    /** The q-quantile (nearest rank) of the values, NaN when there are none. */
+    public static double quantile(List<Double> values, double q) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] v = values.stream().mapToDouble(d -> d).sorted().toArray();
+        int rank = (int) Math.ceil(q * v.length);
+        return v[Math.max(0, Math.min(v.length - 1, rank - 1))];
     }
 
     /** Faults healed while the workload ran that no :ok followed before it stopped. */
@@ -157,15 +234,23 @@ public record Stats(long ok, long fail, long info, double availability, double f
         String recovery = String.format(Locale.ROOT, "{:measured %d, :unrecovered %d, :max-ms %s, :mean-ms %s}", rec.size(),
                 unrecovered(), rec.isEmpty() ? "nil" : num(rec.stream().mapToDouble(d -> d).max().orElseThrow()),
                 rec.isEmpty() ? "nil" : num(rec.stream().mapToDouble(d -> d).average().orElseThrow()));
+        List<Double> gaps = gaps();
+        String gap = String.format(Locale.ROOT, "{:longest-ms %s, :longest-at-s %.3f, :fault-gaps %d, :fault-gap-p50-ms %s, "
+                + ":fault-gap-p99-ms %s, :fault-gap-max-ms %s}", num(longestGapMillis), longestGapStartSeconds, gaps.size(),
+                numOrNil(quantile(gaps, 0.5)), numOrNil(quantile(gaps, 0.99)), numOrNil(quantile(gaps, 1.0)));
         String perFault = faults.stream().map(f -> String.format(Locale.ROOT,
-                "{:fault :%s, :nodes %s, :detail \"%s\", :start-s %.3f, :end-s %.3f, :availability %s, :recovery-ms %s}",
+                "{:fault :%s, :nodes %s, :detail \"%s\", :start-s %.3f, :end-s %.3f, :availability %s, :onset-ms %s, :recovery-ms %s}",
                 f.interval().fault().keyword(), f.interval().nodes().stream().map(String::valueOf).collect(Collectors.joining(" ", "[", "]")),
                 f.interval().detail().replace("\\", "\\\\").replace("\"", "\\\""), f.interval().startNanos() / 1e9,
-                f.interval().endNanos() / 1e9, Double.isNaN(f.availability()) ? "nil" : num(f.availability()),
+                f.interval().endNanos() / 1e9, numOrNil(f.availability()), numOrNil(f.onsetMillis()),
                 f.recovered() ? num(f.recoveryMillis()) : "nil")).collect(Collectors.joining(", ", "[", "]"));
         return String.format(Locale.ROOT, "{:ok-count %d, :fail-count %d, :info-count %d, :availability {:overall %.4f, "
-                + ":during-faults %s, :worst-second %.4f}, :recovery %s, :faults %s}", ok, fail, info, availability, during,
-                worstSecond, recovery, perFault);
+                + ":during-faults %s, :worst-second %.4f}, :recovery %s, :gaps %s, :faults %s}", ok, fail, info, availability, during,
+                worstSecond, recovery, gap, perFault);
+    }
+
+    private static String numOrNil(double d) {
+        return Double.isNaN(d) ? "nil" : num(d);
     }
 
     private static String num(double d) {

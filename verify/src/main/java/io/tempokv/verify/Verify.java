@@ -87,7 +87,8 @@ public final class Verify {
         }
     }
 
-    private record Recorded(KeyedWorkload workload, List<Op> history, List<Nemesis.Interval> faults, long workloadEndNanos) {
+    private record Recorded(KeyedWorkload workload, List<Op> history, List<Nemesis.Interval> faults, long workloadEndNanos,
+                            KeyedWorkload.FinalReads finalReads) {
     }
 
     private static Recorded exercise(Config cfg, Cluster cluster, PrintStream out) throws IOException, InterruptedException {
@@ -97,6 +98,7 @@ public final class Verify {
         List<TempoClient> clients = clients(cluster, cfg.concurrency());
         Nemesis nemesis = new Nemesis(cluster, history, cfg.faults(), cfg.nemesisIntervalSeconds() * 1000L, System.nanoTime(), out);
         long workloadEnd;
+        KeyedWorkload.FinalReads finalReads;
         try {
             long t0 = System.nanoTime();
             warmUp(clients);
@@ -114,12 +116,13 @@ public final class Verify {
                     (System.nanoTime() - healed) / 1e9, cfg.recoverySeconds());
             Thread.sleep(cfg.recoverySeconds() * 1000L);
             long reads = System.nanoTime();
-            w.finalReads(clients.get(0));
-            out.printf("verify: final reads done in %.1f s%n", (System.nanoTime() - reads) / 1e9);
+            finalReads = w.finalReads(clients.get(0));
+            out.printf("verify: final reads done in %.1f s: %d of %d ok%n", (System.nanoTime() - reads) / 1e9, finalReads.ok(),
+                    finalReads.attempted());
         } finally {
             clients.forEach(TempoClient::close);
         }
-        return new Recorded(w, history.ops(), nemesis.intervals(), workloadEnd);
+        return new Recorded(w, history.ops(), nemesis.intervals(), workloadEnd, finalReads);
     }
 
     /**
@@ -162,8 +165,13 @@ public final class Verify {
         }
         Report report = IndependentChecker.check(r.workload().model(), r.history(), Budget.defaults().withMaxMillis(120_000));
         Stats stats = Stats.of(r.history(), r.faults(), r.workloadEndNanos());
+        Verdict verdict = verdict(report.verdict(), r.finalReads());
         String edn = report.toEdn().trim();
-        Files.writeString(run.resolve("results.edn"), edn.substring(0, edn.length() - 1) + ", :stats " + stats.toEdn() + "}\n");
+        if (verdict != report.verdict()) {
+            edn = "{:valid? :unknown, " + edn.substring(edn.indexOf(',') + 1).trim();
+        }
+        Files.writeString(run.resolve("results.edn"), edn.substring(0, edn.length() - 1) + ", :final-reads "
+                + finalReadsEdn(r.finalReads()) + ", :stats " + stats.toEdn() + "}\n");
         System.setProperty("java.awt.headless", "true");
         Plots.latency(r.history(), r.faults(), run.resolve("latency-raw.png"));
         Plots.rate(r.history(), r.faults(), run.resolve("rate.png"));
@@ -182,8 +190,38 @@ public final class Verify {
                     + "faults healed during the workload%s", rec.stream().mapToDouble(d -> d).max().orElseThrow(),
                     rec.stream().mapToDouble(d -> d).average().orElseThrow(), rec.size(),
                     stats.unrecovered() == 0 ? "" : "; " + stats.unrecovered() + " never followed by an ok"));
+            List<Double> gaps = stats.gaps();
+            if (!gaps.isEmpty()) {
+                out.printf(java.util.Locale.ROOT, "verify: fault gaps (a fault's start or heal to the next ok): p50 %.0f ms, "
+                        + "p99 %.0f ms, max %.0f ms over %d gaps, %d over 1 s%n", Stats.quantile(gaps, 0.5),
+                        Stats.quantile(gaps, 0.99), Stats.quantile(gaps, 1.0), gaps.size(), gaps.stream().filter(g -> g > 1000).count());
+            }
         }
-        return new Outcome(run, report.verdict(), stats, report.render());
+        out.printf(java.util.Locale.ROOT, "verify: longest time without an ok: %.2f s, from %.1f s into the run%n",
+                stats.longestGapMillis() / 1000, stats.longestGapStartSeconds());
+        String explanation = report.render();
+        if (!r.finalReads().allOk()) {
+            String why = String.format(java.util.Locale.ROOT, "%d of %d final reads (after every fault was healed and the "
+                    + "recovery wait) did not complete ok: the cluster did not recover", r.finalReads().attempted() - r.finalReads().ok(),
+                    r.finalReads().attempted());
+            out.println("verify: " + why);
+            explanation = why + (verdict != report.verdict() ? "; the history itself checked " + report.verdict() : "") + "\n"
+                    + explanation;
+        }
+        return new Outcome(run, verdict, stats, explanation);
+    }
+
+    /**
+     * The run's verdict: the history's, except that a valid history whose final reads did not all
+     * complete ok is unknown, since nothing shows the cluster recovered (Jepsen's set checker
+     * likewise says unknown without a final read). An invalid history stays invalid.
+     */
+    static Verdict verdict(Verdict history, KeyedWorkload.FinalReads finalReads) {
+        return history == Verdict.VALID && !finalReads.allOk() ? Verdict.UNKNOWN : history;
+    }
+
+    static String finalReadsEdn(KeyedWorkload.FinalReads f) {
+        return "{:attempted " + f.attempted() + ", :ok " + f.ok() + "}";
     }
 
     private static void deleteTree(Path p) {

@@ -67,7 +67,14 @@ class ReportTest {
         String edn = s.toEdn();
         assertTrue(edn.contains(":recovery {:measured 1, :unrecovered 0, :max-ms 400.0000, :mean-ms 400.0000}"), edn);
         assertTrue(edn.contains("{:fault :partition-one, :nodes [2], :detail \"node 2 cut off from the others\", :start-s 1.000, "
-                + ":end-s 3.000, :availability 0.5000, :recovery-ms 400.0000}"), edn);
+                + ":end-s 3.000, :availability 0.5000, :onset-ms 1500.0000, :recovery-ms 400.0000}"), edn);
+        assertEquals(1500.0, partition.onsetMillis(), 1e-9, "cut at 1000 ms, next ok at 2500 ms");
+        assertEquals(200.0, skew.onsetMillis(), 1e-9, "skewed at 5000 ms, next ok at 5200 ms (before the workload's end)");
+        assertEquals(List.of(1500.0, 400.0, 200.0), s.gaps(), "onset and recovery of the partition, onset of the skew");
+        assertEquals(2400.0, s.longestGapMillis(), 1e-9, "no ok between 100 ms and 2500 ms");
+        assertEquals(0.1, s.longestGapStartSeconds(), 1e-9);
+        assertTrue(edn.contains(":gaps {:longest-ms 2400.0000, :longest-at-s 0.100, :fault-gaps 3, :fault-gap-p50-ms 400.0000, "
+                + ":fault-gap-p99-ms 1500.0000, :fault-gap-max-ms 1500.0000}"), edn);
         assertTrue(edn.contains(":recovery-ms nil}]"), "the skew has none: " + edn);
     }
 
@@ -79,6 +86,37 @@ class ReportTest {
         assertEquals(1, s.unrecovered());
         assertTrue(s.recoveries().isEmpty());
         assertTrue(s.toEdn().contains(":recovery {:measured 0, :unrecovered 1, :max-ms nil, :mean-ms nil}"), s.toEdn());
+        assertTrue(Double.isNaN(s.faults().get(0).onsetMillis()), "no ok after the kill");
+        assertEquals(800.0, s.longestGapMillis(), 1e-9, "the only ok at 100 ms, the last completion at 900 ms");
+    }
+
+    @Test
+    void aStallAtTheEndOfTheWorkloadCountsUpToItsEnd() {
+        call(0, 0, 100, Op.Type.OK);
+        call(0, 100, 300, Op.Type.OK);
+        call(1, 400, 4000, Op.Type.INFO);
+        call(0, 4100, 4200, Op.Type.OK);
+        Stats s = Stats.of(history, List.of(), 3000 * MS);
+        assertEquals(2700.0, s.longestGapMillis(), 1e-9, "last ok at 300 ms, workload stopped at 3000 ms");
+        assertEquals(0.3, s.longestGapStartSeconds(), 1e-9);
+        assertTrue(s.gaps().isEmpty());
+        assertTrue(Double.isNaN(Stats.quantile(s.gaps(), 0.99)));
+        assertEquals(3.0, Stats.quantile(List.of(1.0, 2.0, 3.0), 0.99), 0);
+        assertEquals(2.0, Stats.quantile(List.of(3.0, 1.0, 2.0), 0.5), 0);
+    }
+
+    @Test
+    void aValidHistoryWhoseFinalReadsFailedIsUnknownNotValid() {
+        var allOk = new io.tempokv.verify.cluster.KeyedWorkload.FinalReads(12, 12);
+        var someLost = new io.tempokv.verify.cluster.KeyedWorkload.FinalReads(12, 11);
+        var noneOk = new io.tempokv.verify.cluster.KeyedWorkload.FinalReads(12, 0);
+        assertEquals(io.tempokv.check.Verdict.VALID, Verify.verdict(io.tempokv.check.Verdict.VALID, allOk));
+        assertEquals(io.tempokv.check.Verdict.UNKNOWN, Verify.verdict(io.tempokv.check.Verdict.VALID, someLost),
+                "one final read not ok: nothing shows the cluster recovered");
+        assertEquals(io.tempokv.check.Verdict.UNKNOWN, Verify.verdict(io.tempokv.check.Verdict.VALID, noneOk));
+        assertEquals(io.tempokv.check.Verdict.INVALID, Verify.verdict(io.tempokv.check.Verdict.INVALID, noneOk),
+                "a violation stays a violation");
+        assertEquals("{:attempted 12, :ok 11}", Verify.finalReadsEdn(someLost));
     }
 
     @Test

@@ -70,7 +70,14 @@ class VerifyCommandTest {
         for (int id = 1; id <= nodes; id++) {
             assertTrue(Files.size(run.resolve("n" + id).resolve("node.log")) > 0, "log of node " + id);
         }
-        assertTrue(Files.readString(run.resolve("results.edn")).contains(":availability"));
+        String results = Files.readString(run.resolve("results.edn"));
+        assertTrue(results.contains(":availability"), results);
+        assertTrue(results.contains(":gaps {:longest-ms "), results);
+        java.util.regex.Matcher fr = java.util.regex.Pattern.compile(":final-reads \\{:attempted (\\d+), :ok (\\d+)\\}").matcher(results);
+        assertTrue(fr.find(), results);
+        assertTrue(Long.parseLong(fr.group(1)) > 0, "keys were read at the end: " + fr.group());
+        assertEquals(fr.group(1), fr.group(2), "every final read ok after the recovery wait: " + fr.group());
+        assertTrue(output().contains("verify: longest time without an ok: "), output());
         List<Op> history = HistoryIO.read(run.resolve("history.edn"));
         assertTrue(history.stream().anyMatch(op -> op.isNemesis() && op.f().startsWith("start-")), "nemesis ops recorded");
         Verdict v = IndependentChecker.check(Model.named(workload.equals("set") ? "set" : "cas-register"), history,

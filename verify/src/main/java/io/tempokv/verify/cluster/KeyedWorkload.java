@@ -77,14 +77,28 @@ public abstract class KeyedWorkload {
         }
     }
 
+    /** How the final reads went: how many were made, and how many completed :ok. */
+    public record FinalReads(int attempted, int ok) {
+        /** True when every final read completed :ok: the cluster recovered from the faults. */
+        public boolean allOk() {
+            return ok == attempted;
+        }
+    }
+
     /** Reads every key the run touched, as processes no worker used, so each key ends with a read. */
-    public void finalReads(TempoClient c) {
-        long process = history.ops().stream().mapToLong(Op::process).max().orElse(0) + 1;
+    public FinalReads finalReads(TempoClient c) {
+        List<Op> before = history.ops();
+        long process = before.stream().mapToLong(Op::process).max().orElse(0) + 1;
+        int attempted = 0;
         for (long key : generator.touched()) {
+            attempted++;
             if (!read(c, process, key)) {
                 process++;
             }
         }
+        List<Op> after = history.ops();
+        int ok = (int) after.subList(before.size(), after.size()).stream().filter(o -> o.type() == Op.Type.OK).count();
+        return new FinalReads(attempted, ok);
     }
 
     /** Records a failed operation: :fail when it surely did not apply, :info otherwise. */
