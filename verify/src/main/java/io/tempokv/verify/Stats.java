@@ -61,10 +61,14 @@ public record Stats(long ok, long fail, long info, double availability, double f
         long[][] perSecond = new long[seconds][2];
         long fail = 0;
         List<Long> okTimes = new ArrayList<>();
+        long firstCompletion = Long.MAX_VALUE;
+        long lastCompletion = Long.MIN_VALUE;
         for (Op op : history) {
             if (op.isNemesis() || op.type() == Op.Type.INVOKE) {
                 continue;
             }
+            firstCompletion = Math.min(firstCompletion, op.time());
+            lastCompletion = Math.max(lastCompletion, op.time());
             int ok = op.type() == Op.Type.OK ? 1 : 0;
             if (ok == 1) {
                 okTimes.add(op.time());
@@ -107,27 +111,19 @@ public record Stats(long ok, long fail, long info, double availability, double f
             fs.add(new FaultStats(f, perFault[i][1] == 0 ? Double.NaN : share(perFault[i]), recovery, during, onset));
         }
         double duringFaults = inFault[1] == 0 ? Double.NaN : share(inFault);
-        long[] gap = longestGap(history, okTimes, workloadEndNanos);
+        long[] gap = longestGap(okTimes, firstCompletion, Math.min(lastCompletion, workloadEndNanos));
         return new Stats(all[0], fail, all[1] - all[0] - fail, share(all), duringFaults, worst, fs, gap[0] / 1e6, gap[1] / 1e9);
     }
 
     /**
-     * The longest time without an :ok between the first completion and the workload's end (or the
-     * last completion, if earlier), and its start, in nanoseconds; zeros without completions.
+     * The longest time without an :ok between the first completion and {@code end} (the workload's
+     * end, or the last completion if earlier), and its start, in nanoseconds; zeros without
+     * completions.
      */
-    private static long[] longestGap(List<Op> history, List<Long> okTimes, long workloadEndNanos) {
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        for (Op op : history) {
-            if (!op.isNemesis() && op.type() != Op.Type.INVOKE) {
-                first = Math.min(first, op.time());
-                last = Math.max(last, op.time());
-            }
-        }
+    private static long[] longestGap(List<Long> okTimes, long first, long end) {
         if (first == Long.MAX_VALUE) {
             return new long[] {0, 0};
         }
-        long end = Math.min(last, workloadEndNanos);
         long prev = first;
         long best = 0;
         long bestStart = first;

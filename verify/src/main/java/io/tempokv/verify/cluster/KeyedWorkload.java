@@ -87,8 +87,8 @@ public abstract class KeyedWorkload {
 
     /** Reads every key the run touched, as processes no worker used, so each key ends with a read. */
     public FinalReads finalReads(TempoClient c) {
-        List<Op> before = history.ops();
-        long process = before.stream().mapToLong(Op::process).max().orElse(0) + 1;
+        long process = history.ops().stream().mapToLong(Op::process).max().orElse(0) + 1;
+        long okBefore = history.completions()[0];
         int attempted = 0;
         for (long key : generator.touched()) {
             attempted++;
@@ -96,9 +96,7 @@ public abstract class KeyedWorkload {
                 process++;
             }
         }
-        List<Op> after = history.ops();
-        int ok = (int) after.subList(before.size(), after.size()).stream().filter(o -> o.type() == Op.Type.OK).count();
-        return new FinalReads(attempted, ok);
+        return new FinalReads(attempted, (int) (history.completions()[0] - okBefore));
     }
 
     /** Records a failed operation: :fail when it surely did not apply, :info otherwise. */
