@@ -53,6 +53,8 @@ public final class Verify {
 
     private static final int THREADS_PER_KEY = 3;
     private static final int WARM_UP_SECONDS = 60;
+    /** How often each node's /metrics is read for the protocol counters (what a killed process counted since is lost). */
+    private static final long COUNTER_SAMPLE_MILLIS = 1000;
     private static final ClientOptions CLIENT = new ClientOptions(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5), 4);
 
     private Verify() {
@@ -88,7 +90,7 @@ public final class Verify {
     }
 
     private record Recorded(KeyedWorkload workload, List<Op> history, List<Nemesis.Interval> faults, long workloadEndNanos,
-                            KeyedWorkload.FinalReads finalReads) {
+                            KeyedWorkload.FinalReads finalReads, ProtocolCounters.Totals counters) {
     }
 
     private static Recorded exercise(Config cfg, Cluster cluster, PrintStream out) throws IOException, InterruptedException {
@@ -97,6 +99,7 @@ public final class Verify {
         KeyedWorkload w = cfg.workload().equals("set") ? new SetWorkload(history, gen) : new RegisterWorkload(history, gen);
         List<TempoClient> clients = clients(cluster, cfg.concurrency());
         Nemesis nemesis = new Nemesis(cluster, history, cfg.faults(), cfg.nemesisIntervalSeconds() * 1000L, System.nanoTime(), out);
+        ProtocolCounters counters = new ProtocolCounters(cluster, COUNTER_SAMPLE_MILLIS);
         long workloadEnd;
         KeyedWorkload.FinalReads finalReads;
         try {
@@ -104,6 +107,7 @@ public final class Verify {
             warmUp(clients);
             out.printf("verify: every client answered after %.1f s; running the workload for %d s%n",
                     (System.nanoTime() - t0) / 1e9, cfg.timeLimitSeconds());
+            counters.start();
             w.start(clients);
             nemesis.start();
             Thread.sleep(cfg.timeLimitSeconds() * 1000L);
@@ -121,8 +125,9 @@ public final class Verify {
                     finalReads.attempted());
         } finally {
             clients.forEach(TempoClient::close);
+            counters.close();
         }
-        return new Recorded(w, history.ops(), nemesis.intervals(), workloadEnd, finalReads);
+        return new Recorded(w, history.ops(), nemesis.intervals(), workloadEnd, finalReads, counters.totals());
     }
 
     /**
@@ -171,7 +176,7 @@ public final class Verify {
             edn = "{:valid? :unknown, " + edn.substring(edn.indexOf(',') + 1).trim();
         }
         Files.writeString(run.resolve("results.edn"), edn.substring(0, edn.length() - 1) + ", :final-reads "
-                + finalReadsEdn(r.finalReads()) + ", :stats " + stats.toEdn() + "}\n");
+                + finalReadsEdn(r.finalReads()) + ", :protocol " + r.counters().toEdn() + ", :stats " + stats.toEdn() + "}\n");
         System.setProperty("java.awt.headless", "true");
         Plots.latency(r.history(), r.faults(), run.resolve("latency-raw.png"));
         Plots.rate(r.history(), r.faults(), run.resolve("rate.png"));
@@ -197,6 +202,12 @@ public final class Verify {
                         Stats.quantile(gaps, 0.99), Stats.quantile(gaps, 1.0), gaps.size(), gaps.stream().filter(g -> g > 1000).count());
             }
         }
+        ProtocolCounters.Totals c = r.counters();
+        out.printf(java.util.Locale.ROOT, "verify: protocol (all nodes, workload start to final reads): %d commands coordinated, "
+                + "fast path %s of %d fast+slow commits, %d recoveries started (%s per command)%n", c.submitted(),
+                Double.isNaN(c.fastShare()) ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * c.fastShare()),
+                c.fastPaths() + c.slowPaths(), c.recoveries(),
+                Double.isNaN(c.recoveriesPerCommand()) ? "n/a" : String.format(java.util.Locale.ROOT, "%.3f", c.recoveriesPerCommand()));
         out.printf(java.util.Locale.ROOT, "verify: longest time without an ok: %.2f s, from %.1f s into the run%n",
                 stats.longestGapMillis() / 1000, stats.longestGapStartSeconds());
         String explanation = report.render();

@@ -71,6 +71,7 @@ class VerifyCommandTest {
             assertTrue(Files.size(run.resolve("n" + id).resolve("node.log")) > 0, "log of node " + id);
         }
         String results = Files.readString(run.resolve("results.edn"));
+        List<Op> history = HistoryIO.read(run.resolve("history.edn"));
         assertTrue(results.contains(":availability"), results);
         assertTrue(results.contains(":gaps {:longest-ms "), results);
         java.util.regex.Matcher fr = java.util.regex.Pattern.compile(":final-reads \\{:attempted (\\d+), :ok (\\d+)\\}").matcher(results);
@@ -78,7 +79,15 @@ class VerifyCommandTest {
         assertTrue(Long.parseLong(fr.group(1)) > 0, "keys were read at the end: " + fr.group());
         assertEquals(fr.group(1), fr.group(2), "every final read ok after the recovery wait: " + fr.group());
         assertTrue(output().contains("verify: longest time without an ok: "), output());
-        List<Op> history = HistoryIO.read(run.resolve("history.edn"));
+        java.util.regex.Matcher pc = java.util.regex.Pattern.compile(":protocol \\{:submitted (\\d+), :fast-paths (\\d+), "
+                + ":slow-paths (\\d+), :recoveries (\\d+), :executed (\\d+),").matcher(results);
+        assertTrue(pc.find(), results);
+        long coordinated = Long.parseLong(pc.group(1));
+        long ok = history.stream().filter(op -> !op.isNemesis() && op.type() == Op.Type.OK).count();
+        // every ok was coordinated by some node (reads too); counts lost with a killed process are at most a second's worth
+        assertTrue(coordinated > ok / 2, "commands coordinated " + coordinated + " against " + ok + " ok operations: " + pc.group());
+        assertTrue(Long.parseLong(pc.group(2)) + Long.parseLong(pc.group(3)) > 0, "commits counted: " + pc.group());
+        assertTrue(output().contains("verify: protocol (all nodes, workload start to final reads): "), output());
         assertTrue(history.stream().anyMatch(op -> op.isNemesis() && op.f().startsWith("start-")), "nemesis ops recorded");
         Verdict v = IndependentChecker.check(Model.named(workload.equals("set") ? "set" : "cas-register"), history,
                 Budget.defaults().withMaxMillis(60_000)).verdict();

@@ -2,9 +2,11 @@ package io.tempokv.verify.cluster;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -32,6 +34,14 @@ public interface Cluster extends AutoCloseable {
 
     /** Client endpoints, in node-id order. */
     List<InetSocketAddress> clientEndpoints();
+
+    /**
+     * The base of node id's HTTP endpoint (/health, /metrics) as the control machine reaches it;
+     * empty when the cluster has none to offer.
+     */
+    default Optional<URI> httpUri(int id) {
+        return Optional.empty();
+    }
 
     void startAll() throws IOException;
 

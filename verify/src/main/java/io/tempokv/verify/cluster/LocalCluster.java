@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -326,9 +327,14 @@ public final class LocalCluster implements Cluster {
         }
     }
 
+    @Override
+    public Optional<URI> httpUri(int id) {
+        return Optional.of(URI.create("http://127.0.0.1:" + node(id).httpPort + "/"));
+    }
+
     private boolean ready(NodeProcess n) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort + "/health"))
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(httpUri(n.id).orElseThrow().resolve("/health"))
                     .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200;
         } catch (IOException e) {

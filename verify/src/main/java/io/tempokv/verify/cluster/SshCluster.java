@@ -658,8 +658,13 @@ public final class SshCluster implements Cluster {
         }
     }
 
+    @Override
+    public Optional<URI> httpUri(int id) {
+        return Optional.of(URI.create("http://" + host(id).address() + ":" + HTTP_PORT + "/"));
+    }
+
     private HttpResponse<String> health(int id) throws IOException, InterruptedException {
-        URI uri = URI.create("http://" + host(id).address() + ":" + HTTP_PORT + "/health");
+        URI uri = httpUri(id).orElseThrow().resolve("/health");
         return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
