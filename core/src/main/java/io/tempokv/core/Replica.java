@@ -66,6 +66,13 @@ public final class Replica {
      */
     private Map<Integer, Long> catchUpTarget;
     private final TreeSet<Integer> catchUpHeardFrom = new TreeSet<>();
+    /** Where a restart's catch-up time went (D10), in ticks since the restart; -1: not yet. See {@link Outbox.CaughtUp}. */
+    private long catchUpReportsTick = -1;
+    private long catchUpFirstRequestTick = -1;
+    private long catchUpInstalledTick = -1;
+    private long catchUpInstalls;
+    private long catchUpRequests;
+    private long catchUpExecuted;
 
     private final ArrayDeque<Message> selfQueue = new ArrayDeque<>();
     private final List<Outbox.Envelope> stepSends = new ArrayList<>();
@@ -238,6 +245,9 @@ public final class Replica {
             collectGarbage();
             pace.decay();
             checkCaughtUp();
+            if (catchUpTarget != null && now / t.gcIntervalTicks() == CATCH_UP_MAX_TICKS / t.gcIntervalTicks()) {
+                reportCatchUp(true); // requests are taken from here on (D10's bound); the report says why so late
+            }
             expireOutgoing();
         }
         if (now % t.scanIntervalTicks() == 0) {
@@ -1079,6 +1089,9 @@ public final class Replica {
         dirtyOrigins.add(c.id.origin());
         executedLive.add(c.id);
         stats.executed++;
+        if (catchUpTarget != null) {
+            catchUpExecuted++;
+        }
         if (applied.duplicate()) {
             stats.duplicatesSuppressed++;
         }
@@ -1126,6 +1139,9 @@ public final class Replica {
         checkOwnIds(from, e);
         Map<Integer, ExecutedSet> view = peerExecuted.computeIfAbsent(from, k -> new TreeMap<>());
         boolean first = catchUpTarget != null && catchUpHeardFrom.add(from);
+        if (first && catchUpHeardFrom.size() == config.f()) {
+            catchUpReportsTick = now;
+        }
         for (MExecuted.OriginExecuted o : e.origins()) {
             view.computeIfAbsent(o.origin(), k -> new ExecutedSet()).merge(o.watermark(), o.above());
             if (first) {
@@ -1177,6 +1193,12 @@ public final class Replica {
         }
         catchUpTarget = null;
         stats.caughtUp++;
+        reportCatchUp(false);
+    }
+
+    private void reportCatchUp(boolean timedOut) {
+        outbox.caughtUp.add(new Outbox.CaughtUp(self, now, catchUpReportsTick, catchUpFirstRequestTick, catchUpInstalledTick,
+                catchUpRequests, catchUpInstalls, catchUpExecuted, timedOut));
     }
 
     /** Whether this replica restarted and has not caught up with its peers yet (D10). */
@@ -1286,6 +1308,12 @@ public final class Replica {
         }
         nextSnapshotRequestTick = now + config.timing().snapshotRetryTicks();
         stats.snapshotsRequested++;
+        if (catchingUp()) {
+            catchUpRequests++;
+            if (catchUpFirstRequestTick < 0) {
+                catchUpFirstRequestTick = now;
+            }
+        }
         send(donor, new MSnapshotRequest(executedSummary()));
     }
 
@@ -1586,6 +1614,10 @@ public final class Replica {
         incoming = null;
         touchedBuckets.set(0, config.buckets());
         stats.snapshotsInstalled++;
+        if (catchUpTarget != null) {
+            catchUpInstalls++;
+            catchUpInstalledTick = now;
+        }
         outbox.installed.add(new Outbox.Installed(self, in.donor, in.id, in.keys, in.sessions));
     }
 

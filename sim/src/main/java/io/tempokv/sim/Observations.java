@@ -96,6 +96,17 @@ public final class Observations {
         executedByNode.get(in.replica()).addAll(c.executed());
     }
 
+    /** Catch-up reports of restarted replicas (D10), in the order they came; a few per restart at most. */
+    private final List<Outbox.CaughtUp> caughtUp = new ArrayList<>();
+
+    void caughtUp(Outbox.CaughtUp c) {
+        caughtUp.add(c);
+    }
+
+    public List<Outbox.CaughtUp> caughtUp() {
+        return List.copyOf(caughtUp);
+    }
+
     public int snapshotsInstalled() {
         return snapshotsInstalled;
     }

@@ -335,6 +335,7 @@ public final class Simulation {
             observations.executed(e);
         }
         out.drainRejections();
+        out.drainCaughtUp().forEach(observations::caughtUp);
         for (Outbox.Envelope e : sends) {
             if (e.message() instanceof io.tempokv.core.message.MSnapshot snapshot && snapshot.part() == 0) {
                 observations.snapshotSent(node.id, snapshot);

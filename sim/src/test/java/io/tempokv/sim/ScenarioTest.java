@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tempokv.core.ClientRequestId;
 import io.tempokv.core.CommandId;
+import io.tempokv.core.Outbox;
 import io.tempokv.core.Reply;
 import io.tempokv.core.message.MCommit;
 import io.tempokv.core.message.Message;
@@ -209,6 +210,15 @@ class ScenarioTest {
         assertEquals(Reply.Status.UNAVAILABLE, s.replies.stream().filter(r -> r.request().equals(early)).findFirst().orElseThrow().status());
         assertTrue(s.sim.runUntil(() -> !s.sim.replica(3).catchingUp(), 1000), "node 3 did not catch up");
         assertEquals(1, s.sim.replica(3).stats().caughtUp);
+        // and it says where the time went, in ticks since its restart
+        List<Outbox.CaughtUp> reports = s.sim.observations().caughtUp();
+        assertEquals(1, reports.size(), reports.toString());
+        Outbox.CaughtUp report = reports.get(0);
+        assertEquals(3, report.replica());
+        assertFalse(report.timedOut());
+        assertTrue(report.reportsTick() >= 0 && report.reportsTick() <= report.ticks(), report.describe());
+        assertTrue(report.describe().startsWith("caught up " + report.ticks() + " ticks after the restart: executed reports from f peers at tick "),
+                report.describe());
         for (int i = 0; i < 5; i++) {
             s.awaitAnswered(s.put(1 + i % 3, "x", "after" + i), 1000);
         }

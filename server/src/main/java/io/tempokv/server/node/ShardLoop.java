@@ -225,6 +225,9 @@ public final class ShardLoop implements Runnable {
             LOG.info(() -> "node=" + node + " shard=" + shard + " caught up by a snapshot from node " + in.donor() + ": "
                     + in.keys() + " keys, " + in.sessions() + " client sessions");
         }
+        for (Outbox.CaughtUp c : out.drainCaughtUp()) {
+            LOG.info(() -> "node=" + node + " shard=" + shard + " " + c.describe() + " (a tick is " + tickNanos / 1_000_000.0 + " ms)");
+        }
         for (Outbox.Rejection r : out.drainRejections()) {
             metrics.rejectedMessages.incrementAndGet();
             LOG.fine(() -> "node=" + node + " shard=" + shard + " rejected " + r.messageType() + " from " + r.from()
