@@ -24,29 +24,34 @@ import java.util.Optional;
 public final class ProtocolCounters implements AutoCloseable {
     /** The counters kept, by their metric name. */
     static final List<String> NAMES = List.of("tempokv_commands_submitted", "tempokv_fast_paths", "tempokv_slow_paths",
-            "tempokv_recoveries_started", "tempokv_commands_executed");
+            "tempokv_recoveries_started", "tempokv_commands_executed", "tempokv_degraded_submits");
 
     /**
      * Totals over all nodes and processes. {@code scrapes} counts the answers read, {@code missed}
      * the samples of running-or-not nodes that did not answer (a killed or paused node misses).
      */
-    public record Totals(long submitted, long fastPaths, long slowPaths, long recoveries, long executed, long scrapes,
-                         long missed) {
+    public record Totals(long submitted, long fastPaths, long slowPaths, long recoveries, long executed, long degraded,
+                         long scrapes, long missed) {
         /** Share of commits on the fast path among fast and slow path commits; NaN if there were none. */
         public double fastShare() {
             long paths = fastPaths + slowPaths;
             return paths == 0 ? Double.NaN : (double) fastPaths / paths;
         }
 
-        /** Recovery ballots started per command coordinated; NaN if none was. */
+        /**
+         * Recovery ballots started per command coordinated; NaN if none was. A command coordinated
+         * with no fast quorum reachable starts as a recovery (the spec's 6.7), so this counts those
+         * too: see {@link #degraded}.
+         */
         public double recoveriesPerCommand() {
             return submitted == 0 ? Double.NaN : (double) recoveries / submitted;
         }
 
         public String toEdn() {
             return String.format(Locale.ROOT, "{:submitted %d, :fast-paths %d, :slow-paths %d, :recoveries %d, :executed %d, "
-                            + ":fast-share %s, :recoveries-per-command %s, :scrapes %d, :missed %d}", submitted, fastPaths, slowPaths,
-                    recoveries, executed, ednDouble(fastShare()), ednDouble(recoveriesPerCommand()), scrapes, missed);
+                            + ":degraded-submits %d, :fast-share %s, :recoveries-per-command %s, :scrapes %d, :missed %d}", submitted,
+                    fastPaths, slowPaths, recoveries, executed, degraded, ednDouble(fastShare()), ednDouble(recoveriesPerCommand()),
+                    scrapes, missed);
         }
 
         private static String ednDouble(double d) {
@@ -188,7 +193,7 @@ public final class ProtocolCounters implements AutoCloseable {
         for (int i = 0; i < sum.length; i++) {
             sum[i] -= baseline[i];
         }
-        return new Totals(sum[0], sum[1], sum[2], sum[3], sum[4], scrapes, missed);
+        return new Totals(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], scrapes, missed);
     }
 
     private long[] sums() {

@@ -14,6 +14,7 @@ import io.tempokv.verify.cluster.History;
 import io.tempokv.verify.cluster.KeyedWorkload;
 import io.tempokv.verify.cluster.Nemesis;
 import io.tempokv.verify.cluster.RegisterWorkload;
+import io.tempokv.verify.cluster.RestartTimer;
 import io.tempokv.verify.cluster.SetWorkload;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -55,6 +56,8 @@ public final class Verify {
     private static final int WARM_UP_SECONDS = 60;
     /** How often each node's /metrics is read for the protocol counters (what a killed process counted since is lost). */
     private static final long COUNTER_SAMPLE_MILLIS = 1000;
+    /** Issue 13's target for a restarted node: ready within 3 s of its start. */
+    private static final long READY_TARGET_MILLIS = 3000;
     private static final ClientOptions CLIENT = new ClientOptions(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5), 4);
 
     private Verify() {
@@ -90,7 +93,8 @@ public final class Verify {
     }
 
     private record Recorded(KeyedWorkload workload, List<Op> history, List<Nemesis.Interval> faults, long workloadEndNanos,
-                            KeyedWorkload.FinalReads finalReads, ProtocolCounters.Totals counters) {
+                            KeyedWorkload.FinalReads finalReads, ProtocolCounters.Totals counters,
+                            List<RestartTimer.Restart> restarts) {
     }
 
     private static Recorded exercise(Config cfg, Cluster cluster, PrintStream out) throws IOException, InterruptedException {
@@ -127,7 +131,7 @@ public final class Verify {
             clients.forEach(TempoClient::close);
             counters.close();
         }
-        return new Recorded(w, history.ops(), nemesis.intervals(), workloadEnd, finalReads, counters.totals());
+        return new Recorded(w, history.ops(), nemesis.intervals(), workloadEnd, finalReads, counters.totals(), nemesis.restarts());
     }
 
     /**
@@ -176,7 +180,8 @@ public final class Verify {
             edn = "{:valid? :unknown, " + edn.substring(edn.indexOf(',') + 1).trim();
         }
         Files.writeString(run.resolve("results.edn"), edn.substring(0, edn.length() - 1) + ", :final-reads "
-                + finalReadsEdn(r.finalReads()) + ", :protocol " + r.counters().toEdn() + ", :stats " + stats.toEdn() + "}\n");
+                 + finalReadsEdn(r.finalReads()) + ", :protocol " + r.counters().toEdn() + ", :restarts " + restartsEdn(r.restarts())
+                + ", :stats " + stats.toEdn() + "}\n");
         System.setProperty("java.awt.headless", "true");
         Plots.latency(r.history(), r.faults(), run.resolve("latency-raw.png"));
         Plots.rate(r.history(), r.faults(), run.resolve("rate.png"));
@@ -204,10 +209,19 @@ public final class Verify {
         }
         ProtocolCounters.Totals c = r.counters();
         out.printf(java.util.Locale.ROOT, "verify: protocol (all nodes, workload start to final reads): %d commands coordinated, "
-                + "fast path %s of %d fast+slow commits, %d recoveries started (%s per command)%n", c.submitted(),
+                + "fast path %s of %d fast+slow commits, %d recoveries started (%s per command; %d of them for commands coordinated "
+                + "with no fast quorum reachable)%n", c.submitted(),
                 Double.isNaN(c.fastShare()) ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * c.fastShare()),
                 c.fastPaths() + c.slowPaths(), c.recoveries(),
-                Double.isNaN(c.recoveriesPerCommand()) ? "n/a" : String.format(java.util.Locale.ROOT, "%.3f", c.recoveriesPerCommand()));
+                Double.isNaN(c.recoveriesPerCommand()) ? "n/a" : String.format(java.util.Locale.ROOT, "%.3f", c.recoveriesPerCommand()),
+                c.degraded());
+        if (!r.restarts().isEmpty()) {
+            List<Double> ready = readyMillis(r.restarts());
+            out.printf(java.util.Locale.ROOT, "verify: restarted nodes ready (start asked for to /health 200): p50 %s ms, max %s ms "
+                    + "over %d restarts, %d over %d s, %d not ready within %d s%n", wholeOr(ready, 0.5, "n/a"), wholeOr(ready, 1.0, "n/a"),
+                    r.restarts().size(), ready.stream().filter(m -> m > READY_TARGET_MILLIS).count(), READY_TARGET_MILLIS / 1000,
+                    r.restarts().size() - ready.size(), RestartTimer.LIMIT_MILLIS / 1000);
+        }
         out.printf(java.util.Locale.ROOT, "verify: longest time without an ok: %.2f s, from %.1f s into the run%n",
                 stats.longestGapMillis() / 1000, stats.longestGapStartSeconds());
         String explanation = report.render();
@@ -229,6 +243,25 @@ public final class Verify {
      */
     static Verdict verdict(Verdict history, KeyedWorkload.FinalReads finalReads) {
         return history == Verdict.VALID && !finalReads.allOk() ? Verdict.UNKNOWN : history;
+    }
+
+    private static List<Double> readyMillis(List<RestartTimer.Restart> restarts) {
+        return restarts.stream().filter(RestartTimer.Restart::ready).map(RestartTimer.Restart::readyMillis).sorted().toList();
+    }
+
+    static String restartsEdn(List<RestartTimer.Restart> restarts) {
+        List<Double> ready = readyMillis(restarts);
+        return String.format(java.util.Locale.ROOT, "{:count %d, :never-ready %d, :ready-p50-ms %s, :ready-max-ms %s, :over-%ds %d, :each [%s]}",
+                restarts.size(), restarts.size() - ready.size(), wholeOr(ready, 0.5, "nil"), wholeOr(ready, 1.0, "nil"),
+                READY_TARGET_MILLIS / 1000, ready.stream().filter(m -> m > READY_TARGET_MILLIS).count(),
+                restarts.stream().map(x -> String.format(java.util.Locale.ROOT, "{:node %d, :at-s %.3f, :ready-ms %s}", x.node(),
+                        x.startNanos() / 1e9, x.ready() ? String.format(java.util.Locale.ROOT, "%.0f", x.readyMillis()) : "nil"))
+                        .collect(java.util.stream.Collectors.joining(", ")));
+    }
+
+    /** The q-quantile of values in whole milliseconds, or the given text when there are none. */
+    private static String wholeOr(List<Double> values, double q, String none) {
+        return values.isEmpty() ? none : String.format(java.util.Locale.ROOT, "%.0f", Stats.quantile(values, q));
     }
 
     static String finalReadsEdn(KeyedWorkload.FinalReads f) {

@@ -20,6 +20,10 @@ import org.junit.jupiter.api.Test;
 class ProtocolCountersTest {
 
     private static String metrics(long submitted, long fast, long slow, long recoveries, long executed) {
+        return metrics(submitted, fast, slow, recoveries, executed, 0);
+    }
+
+    private static String metrics(long submitted, long fast, long slow, long recoveries, long executed, long degraded) {
         return "# HELP tempokv_commands_submitted Commands this node coordinated\n"
                 + "# TYPE tempokv_commands_submitted gauge\n"
                 + "tempokv_commands_submitted{shard=\"0\"} " + submitted + "\n"
@@ -27,32 +31,34 @@ class ProtocolCountersTest {
                 + "tempokv_slow_paths{shard=\"0\"} " + slow + "\n"
                 + "tempokv_recoveries_started{shard=\"0\"} " + recoveries + "\n"
                 + "tempokv_commands_executed{shard=\"0\"} " + executed + "\n"
+                + "tempokv_degraded_submits{shard=\"0\"} " + degraded + "\n"
                 + "tempokv_commands_held{shard=\"0\"} 999\n"
                 + "tempokv_request_seconds_bucket{le=\"0.5\"} 12\n";
     }
 
     @Test
     void parseSumsEachCounterOverItsShardsAndIgnoresTheRest() {
-        String two = metrics(10, 6, 3, 2, 40) + "tempokv_commands_submitted{shard=\"1\"} 5\ntempokv_fast_paths 1\nnot a sample\n"
+        String two = metrics(10, 6, 3, 2, 40, 1) + "tempokv_commands_submitted{shard=\"1\"} 5\ntempokv_fast_paths 1\nnot a sample\n"
                 + "tempokv_slow_paths{shard=\"1\"} 1.5\n";
-        assertArrayEquals(new long[] {15, 7, 3, 2, 40}, ProtocolCounters.parse(two));
-        assertArrayEquals(new long[5], ProtocolCounters.parse("# nothing here\n"));
+        assertArrayEquals(new long[] {15, 7, 3, 2, 40, 1}, ProtocolCounters.parse(two));
+        assertArrayEquals(new long[6], ProtocolCounters.parse("# nothing here\n"));
     }
 
     @Test
     void aNodeWhoseCountersGoDownIsANewProcessAndTheOldOnesCountsAreKept() {
         ProtocolCounters c = new ProtocolCounters(cluster(List.of()), 1000);
-        c.observe(1, new long[] {10, 8, 1, 0, 30});
-        c.observe(2, new long[] {5, 5, 0, 0, 30});
-        c.observe(1, new long[] {20, 15, 3, 1, 60});
-        c.observe(1, new long[] {4, 1, 0, 2, 9}); // killed and restarted between samples
-        c.observe(1, new long[] {6, 2, 1, 3, 12});
+        c.observe(1, new long[] {10, 8, 1, 0, 30, 0});
+        c.observe(2, new long[] {5, 5, 0, 0, 30, 0});
+        c.observe(1, new long[] {20, 15, 3, 1, 60, 1});
+        c.observe(1, new long[] {4, 1, 0, 2, 9, 2}); // killed and restarted between samples
+        c.observe(1, new long[] {6, 2, 1, 3, 12, 3});
         ProtocolCounters.Totals t = c.totals();
         assertEquals(20 + 6 + 5, t.submitted());
         assertEquals(15 + 2 + 5, t.fastPaths());
         assertEquals(3 + 1, t.slowPaths());
         assertEquals(1 + 3, t.recoveries());
         assertEquals(60 + 12 + 30, t.executed());
+        assertEquals(1 + 3, t.degraded());
         assertEquals(22.0 / 26, t.fastShare(), 1e-9);
         assertEquals(4.0 / 31, t.recoveriesPerCommand(), 1e-9);
         assertEquals(5, t.scrapes());

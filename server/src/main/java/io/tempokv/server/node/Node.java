@@ -184,6 +184,8 @@ public final class Node implements AutoCloseable {
         metrics.gauge("tempokv_fast_paths", "Commands committed on the fast path", l, () -> m.stats.fastPaths);
         metrics.gauge("tempokv_slow_paths", "Commands committed through the slow path", l, () -> m.stats.slowPaths);
         metrics.gauge("tempokv_recoveries_started", "Recoveries started by this node", l, () -> m.stats.recoveriesStarted);
+        metrics.gauge("tempokv_degraded_submits", "Commands this node coordinated with no fast quorum reachable, started as a recovery "
+                + "(docs/protocol.md, the spec's 6.7)", l, () -> m.stats.degradedSubmits);
         metrics.gauge("tempokv_commands_executed", "Commands executed here", l, () -> m.stats.executed);
         metrics.gauge("tempokv_snapshots_requested", "Snapshots this node asked for, behind the others' collection", l,
                 () -> m.stats.snapshotsRequested);

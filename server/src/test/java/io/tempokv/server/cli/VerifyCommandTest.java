@@ -88,6 +88,12 @@ class VerifyCommandTest {
         assertTrue(coordinated > ok / 2, "commands coordinated " + coordinated + " against " + ok + " ok operations: " + pc.group());
         assertTrue(Long.parseLong(pc.group(2)) + Long.parseLong(pc.group(3)) > 0, "commits counted: " + pc.group());
         assertTrue(output().contains("verify: protocol (all nodes, workload start to final reads): "), output());
+        java.util.regex.Matcher rs = java.util.regex.Pattern.compile(":restarts \\{:count (\\d+), :never-ready (\\d+),").matcher(results);
+        assertTrue(rs.find(), results);
+        long killed = history.stream().filter(op -> op.isNemesis() && op.f().equals("stop-kill"))
+                .mapToLong(op -> ((List<?>) op.value()).size()).sum();
+        assertEquals(killed, Long.parseLong(rs.group(1)), "one readiness figure per node restarted at a kill's heal: " + rs.group());
+        assertEquals("0", rs.group(2), "every restarted node became ready: " + results);
         assertTrue(history.stream().anyMatch(op -> op.isNemesis() && op.f().startsWith("start-")), "nemesis ops recorded");
         Verdict v = IndependentChecker.check(Model.named(workload.equals("set") ? "set" : "cas-register"), history,
                 Budget.defaults().withMaxMillis(60_000)).verdict();

@@ -181,6 +181,7 @@ public final class Nemesis {
     private final PrintStream log;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<Interval> intervals = Collections.synchronizedList(new ArrayList<>());
+    private final RestartTimer restartTimer;
     private Thread thread;
     private volatile Exception error;
 
@@ -209,6 +210,7 @@ public final class Nemesis {
         this.intervalMillis = intervalMillis;
         this.random = new Random(seed);
         this.log = log;
+        this.restartTimer = new RestartTimer(cluster, history::now);
     }
 
     public void start() {
@@ -360,6 +362,7 @@ public final class Nemesis {
         switch (f.family()) {
             case "kill" -> {
                 for (int id : a.nodes()) {
+                    restartTimer.starting(id);
                     cluster.start(id);
                 }
             }
@@ -417,6 +420,11 @@ public final class Nemesis {
 
     public List<Interval> intervals() {
         return List.copyOf(intervals);
+    }
+
+    /** How long each node restarted at a kill's heal took to be ready; waits for the ones still starting. */
+    public List<RestartTimer.Restart> restarts() throws InterruptedException {
+        return restartTimer.restarts();
     }
 
     private static Keyword kw(String name) {
