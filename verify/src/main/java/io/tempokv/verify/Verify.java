@@ -221,6 +221,12 @@ public final class Verify {
                     + "over %d restarts, %d over %d s, %d not ready within %d s%n", wholeOr(ready, 0.5, "n/a"), wholeOr(ready, 1.0, "n/a"),
                     r.restarts().size(), ready.stream().filter(m -> m > READY_TARGET_MILLIS).count(), READY_TARGET_MILLIS / 1000,
                     r.restarts().size() - ready.size(), RestartTimer.LIMIT_MILLIS / 1000);
+            List<Double> own = sinceProcessStart(r.restarts());
+            if (!own.isEmpty()) {
+                out.printf(java.util.Locale.ROOT, "verify: the same from each node's process start (its own figure, without SSH and the "
+                        + "init script): p50 %s ms, max %s ms, %d of %d over %d s%n", wholeOr(own, 0.5, "n/a"), wholeOr(own, 1.0, "n/a"),
+                        own.stream().filter(m -> m > READY_TARGET_MILLIS).count(), own.size(), READY_TARGET_MILLIS / 1000);
+            }
         }
         out.printf(java.util.Locale.ROOT, "verify: longest time without an ok: %.2f s, from %.1f s into the run%n",
                 stats.longestGapMillis() / 1000, stats.longestGapStartSeconds());
@@ -249,13 +255,23 @@ public final class Verify {
         return restarts.stream().filter(RestartTimer.Restart::ready).map(RestartTimer.Restart::readyMillis).sorted().toList();
     }
 
+    /** The nodes' own process-start-to-ready figures that were read, sorted. */
+    private static List<Double> sinceProcessStart(List<RestartTimer.Restart> restarts) {
+        return restarts.stream().map(RestartTimer.Restart::sinceProcessStartMillis).filter(m -> !m.isNaN()).sorted().toList();
+    }
+
     static String restartsEdn(List<RestartTimer.Restart> restarts) {
         List<Double> ready = readyMillis(restarts);
-        return String.format(java.util.Locale.ROOT, "{:count %d, :never-ready %d, :ready-p50-ms %s, :ready-max-ms %s, :over-%ds %d, :each [%s]}",
+        List<Double> own = sinceProcessStart(restarts);
+        return String.format(java.util.Locale.ROOT, "{:count %d, :never-ready %d, :ready-p50-ms %s, :ready-max-ms %s, :over-%ds %d, "
+                        + ":from-process-start {:count %d, :p50-ms %s, :max-ms %s, :over-%ds %d}, :each [%s]}",
                 restarts.size(), restarts.size() - ready.size(), wholeOr(ready, 0.5, "nil"), wholeOr(ready, 1.0, "nil"),
                 READY_TARGET_MILLIS / 1000, ready.stream().filter(m -> m > READY_TARGET_MILLIS).count(),
-                restarts.stream().map(x -> String.format(java.util.Locale.ROOT, "{:node %d, :at-s %.3f, :ready-ms %s}", x.node(),
-                        x.startNanos() / 1e9, x.ready() ? String.format(java.util.Locale.ROOT, "%.0f", x.readyMillis()) : "nil"))
+                own.size(), wholeOr(own, 0.5, "nil"), wholeOr(own, 1.0, "nil"), READY_TARGET_MILLIS / 1000,
+                own.stream().filter(m -> m > READY_TARGET_MILLIS).count(),
+                restarts.stream().map(x -> String.format(java.util.Locale.ROOT, "{:node %d, :at-s %.3f, :ready-ms %s, :from-process-start-ms %s}",
+                        x.node(), x.startNanos() / 1e9, x.ready() ? String.format(java.util.Locale.ROOT, "%.0f", x.readyMillis()) : "nil",
+                        Double.isNaN(x.sinceProcessStartMillis()) ? "nil" : String.format(java.util.Locale.ROOT, "%.0f", x.sinceProcessStartMillis())))
                         .collect(java.util.stream.Collectors.joining(", ")));
     }
 

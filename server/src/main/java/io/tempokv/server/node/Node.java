@@ -8,6 +8,7 @@ import io.tempokv.core.Op;
 import io.tempokv.core.Reply;
 import io.tempokv.core.Request;
 import io.tempokv.core.Stats;
+import io.tempokv.core.message.Message;
 import io.tempokv.server.config.ClusterSettings;
 import io.tempokv.server.config.DataDirSettings;
 import io.tempokv.server.config.NodeConfig;
@@ -46,15 +47,23 @@ public final class Node implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final PeerTransport transport;
     private final ClientServer clients;
+    /** Where peer messages for each shard go: held while the shard's store opens, then its loop. */
+    private final ShardDoor[] doors;
     private HttpEndpoint http;
     private boolean closed;
+    /** Milliseconds from the process start to the first time /health was ready; -1 until then. */
+    private volatile long readyAfterStartMillis = -1;
 
     private Node(NodeConfig config) {
         this.config = config;
+        this.doors = new ShardDoor[config.shards()];
+        for (int s = 0; s < doors.length; s++) {
+            doors[s] = new ShardDoor();
+        }
         Map<Integer, InetSocketAddress> peers = new TreeMap<>();
         config.peers().forEach(m -> peers.put(m.id(), m.peerAddress()));
         this.transport = new PeerTransport(config.nodeId(), ClusterSettings.of(config), peers, group,
-                (from, shard, m) -> loops.get(shard).offerPeer(from, m));
+                (from, shard, m) -> doors[shard].deliver(from, m));
         this.clients = new ClientServer(config.nodeId(), group, new Router(), config.limits().frameBytesMax());
     }
 
@@ -71,43 +80,103 @@ public final class Node implements AutoCloseable {
     }
 
     private void open() throws IOException, InterruptedException {
-        // Where a restart's time goes (issue 13 asks for /health ready within 3 s): JVM start until
-        // here, opening and restoring the stores, then binding the listeners; the peers' connections
-        // follow (logged by PeerTransport).
+        // Where a restart's time goes (issue 13 asks for /health ready within 3 s of the process
+        // start): JVM start until here; the peer port bound and the peers dialled first, so the
+        // connections come up while the stores open (peer messages for a shard are held until its
+        // loop runs, ShardDoor); the stores opened and restored, one thread per shard; then the
+        // client and HTTP ports. The first ready /health is logged with its time since the start.
         long jvmMillis = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
         long t0 = System.nanoTime();
-        long openNanos = 0;
         Files.createDirectories(config.dataDir());
         if (DataDirSettings.check(config) == DataDirSettings.Outcome.ADOPTED) {
             LOG.info(() -> "node=" + config.nodeId() + " recorded the cluster settings of its data directory " + config.dataDir()
                     + " (written by an earlier version) in " + DataDirSettings.FILE_NAME + ": " + ClusterSettings.of(config).text());
         }
-        for (int s = 0; s < config.shards(); s++) {
-            long o = System.nanoTime();
-            XodusStore store = XodusStore.open(config.dataDir().resolve("shard-" + s), config.fsync());
-            openNanos += System.nanoTime() - o;
-            stores.add(store);
-            ShardLoop loop = new ShardLoop(config.nodeId(), config.replicaConfig(s), store, transport, config.tickMs());
-            loops.add(loop);
-            registerMetrics(loop);
-        }
+        String host = config.listen();
+        transport.start(new InetSocketAddress(host, config.ports().peer()));
+        long peerMillis = (System.nanoTime() - t0) / 1_000_000;
+        long slowestOpenMillis = openShards();
         registerNodeMetrics();
-        long restoredMillis = (System.nanoTime() - t0) / 1_000_000;
-        long openedMillis = openNanos / 1_000_000;
         for (ShardLoop loop : loops) {
+            registerMetrics(loop);
+            doors[loop.shard()].open(loop::offerPeer);
             Thread t = new Thread(loop, "tempokv-shard-" + loop.shard());
             t.start();
             threads.add(t);
         }
-        String host = config.listen();
-        transport.start(new InetSocketAddress(host, config.ports().peer()));
+        long restoredMillis = (System.nanoTime() - t0) / 1_000_000 - peerMillis;
         clients.start(new InetSocketAddress(host, config.ports().client()));
         http = HttpEndpoint.start(host, config.ports().http(), this::health, metrics::prometheusText);
-        long listeningMillis = (System.nanoTime() - t0) / 1_000_000 - restoredMillis;
+        long listeningMillis = (System.nanoTime() - t0) / 1_000_000 - peerMillis - restoredMillis;
         LOG.info(() -> "node=" + config.nodeId() + " started: shards=" + config.shards() + " members=" + config.memberIds()
-                + " f=" + config.f() + " data=" + config.dataDir() + " in " + (jvmMillis + restoredMillis + listeningMillis)
-                + " ms (JVM " + jvmMillis + ", stores opened and restored " + restoredMillis + " of which opening " + openedMillis
-                + ", listeners " + listeningMillis + ")");
+                + " f=" + config.f() + " data=" + config.dataDir() + " in " + (jvmMillis + peerMillis + restoredMillis + listeningMillis)
+                + " ms (JVM " + jvmMillis + ", peer port " + peerMillis + ", stores opened and restored " + restoredMillis
+                + " (in parallel; the slowest opening " + slowestOpenMillis + "), client and HTTP ports " + listeningMillis + ")");
+        watchForReady();
+    }
+
+    /**
+     * Opens every shard's store and restores its replica, one thread per shard (they share
+     * nothing); returns the longest store opening in milliseconds. On a failure every store that
+     * did open is closed by {@link #close()}, and the first failure is thrown.
+     */
+    private long openShards() throws InterruptedException {
+        int n = config.shards();
+        XodusStore[] opened = new XodusStore[n];
+        ShardLoop[] built = new ShardLoop[n];
+        long[] openMillis = new long[n];
+        Throwable[] failed = new Throwable[n];
+        List<Thread> openers = new ArrayList<>();
+        for (int s = 0; s < n; s++) {
+            int shard = s;
+            Thread t = new Thread(() -> {
+                try {
+                    long o = System.nanoTime();
+                    opened[shard] = XodusStore.open(config.dataDir().resolve("shard-" + shard), config.fsync());
+                    openMillis[shard] = (System.nanoTime() - o) / 1_000_000;
+                    built[shard] = new ShardLoop(config.nodeId(), config.replicaConfig(shard), opened[shard], transport, config.tickMs());
+                } catch (RuntimeException | Error e) {
+                    failed[shard] = e;
+                }
+            }, "tempokv-open-shard-" + s);
+            t.start();
+            openers.add(t);
+        }
+        for (Thread t : openers) {
+            t.join();
+        }
+        for (int s = 0; s < n; s++) {
+            if (opened[s] != null) {
+                stores.add(opened[s]);
+            }
+            if (built[s] != null) {
+                loops.add(built[s]);
+            }
+        }
+        for (Throwable e : failed) {
+            if (e instanceof RuntimeException r) {
+                throw r;
+            } else if (e instanceof Error err) {
+                throw err;
+            }
+        }
+        return java.util.Arrays.stream(openMillis).max().orElse(0);
+    }
+
+    /** Checks /health's answer every 20 ms until it is first ready, then logs and publishes how long that took. */
+    private void watchForReady() {
+        long startMillis = ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli)
+                .orElse(java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
+        java.util.concurrent.ScheduledFuture<?>[] task = new java.util.concurrent.ScheduledFuture<?>[1];
+        task[0] = group.scheduleAtFixedRate(() -> {
+            if (readyAfterStartMillis < 0 && health().ready()) {
+                readyAfterStartMillis = System.currentTimeMillis() - startMillis;
+                LOG.info(() -> "node=" + config.nodeId() + " ready (/health 200) " + readyAfterStartMillis + " ms after the process started");
+            }
+            if (readyAfterStartMillis >= 0 && task[0] != null) {
+                task[0].cancel(false);
+            }
+        }, 0, 20, TimeUnit.MILLISECONDS);
     }
 
     /** Ready when every shard reaches a majority of its members (itself included) and runs. */
@@ -152,6 +221,10 @@ public final class Node implements AutoCloseable {
                 () -> 1);
         metrics.gauge("tempokv_ready", "1 when /health answers 200: every shard runs and reaches a majority of the members", Map.of(),
                 () -> health().ready() ? 1 : 0);
+        metrics.gauge("tempokv_ready_after_start_millis", "Milliseconds from the process start to the first ready /health; -1 until then",
+                Map.of(), () -> readyAfterStartMillis);
+        metrics.gauge("tempokv_peer_redials_on_hello", "Peers redialled at once because they dialled in while their link waited out a backoff",
+                Map.of(), transport::redialsOnHello);
         for (int m : peerIds()) {
             metrics.gauge("tempokv_peer_reachable", "1 when this node is connected to the peer both ways", Map.of("peer", Integer.toString(m)),
                     () -> transport.connected().contains(m) ? 1 : 0);
@@ -203,8 +276,9 @@ public final class Node implements AutoCloseable {
         Metrics.Histogram fsync = metrics.histogram("tempokv_fsync_seconds", "Time to commit one batch durably (fsync)", l);
         loop.onFsync(fsync::observeNanos);
         metrics.gauge("tempokv_batches", "Batches committed", l, () -> m.batches.get());
-        metrics.gauge("tempokv_dropped_peer_messages", "Peer messages dropped because the loop was full", l,
-                () -> m.droppedPeerMessages.get());
+        ShardDoor door = doors[loop.shard()];
+        metrics.gauge("tempokv_dropped_peer_messages", "Peer messages dropped because the loop was full (or, at the start, more than "
+                + ShardDoor.HELD_MAX + " arrived before the shard's store opened)", l, () -> m.droppedPeerMessages.get() + door.dropped());
         metrics.gauge("tempokv_rejected_messages", "Peer messages rejected by the protocol (malformed, stale, ...)", l,
                 () -> m.rejectedMessages.get());
         metrics.gauge("tempokv_shard_failed", "1 when the shard stopped on an invariant violation or storage error", l,

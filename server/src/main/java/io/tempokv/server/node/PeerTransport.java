@@ -45,7 +45,9 @@ import java.util.logging.Logger;
  * cluster); it receives on the connections the peers dial in. Writes are queued per peer and
  * flushed once per batch; a slow peer whose socket buffer is full loses messages instead of
  * growing memory (the protocol repairs losses: timeouts, recovery, cumulative promise summaries).
- * Lost connections are redialled with capped exponential backoff.
+ * Lost connections are redialled with capped exponential backoff; a Hello from a peer whose
+ * outbound link is waiting out its backoff redials it at once (a restarted peer is reachable both
+ * ways as soon as it dials in, not up to one backoff later).
  */
 public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
     /** Receives decoded peer messages. */
@@ -73,9 +75,13 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
     private final RepeatLimiter refusalLog = new RepeatLimiter(java.util.concurrent.TimeUnit.MINUTES.toNanos(1), 64);
     private final AtomicLong outboundErrors = new AtomicLong();
     private final AtomicLong largestFrame = new AtomicLong();
+    private final AtomicLong redialsOnHello = new AtomicLong();
     private final java.util.concurrent.ConcurrentHashMap<Integer, AtomicInteger> inboundByPeer = new java.util.concurrent.ConcurrentHashMap<>();
     private Channel server;
     private volatile boolean closed;
+    /** The redial backoff's bounds; only tests change them (before start). */
+    private long backoffMin = BACKOFF_MIN_MILLIS;
+    private long backoffMax = BACKOFF_MAX_MILLIS;
 
     /**
      * @param settings what every member must share; this node's Hello carries them, and a peer
@@ -96,6 +102,13 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
                 links.put(id, new Link(id, addr));
             }
         });
+    }
+
+    /** For tests: a fixed, long backoff shows whether a redial came from a Hello or from the timer. */
+    void backoff(long minMillis, long maxMillis) {
+        this.backoffMin = minMillis;
+        this.backoffMax = maxMillis;
+        links.values().forEach(l -> l.backoffMillis = minMillis);
     }
 
     public void start(InetSocketAddress listen) throws InterruptedException, java.net.BindException {
@@ -143,6 +156,11 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
     }
 
     /** Outbound peer connections closed by an I/O error (a reset by a peer that died, a failed write). */
+    /** Redials started early because the peer dialled in while its link waited out a backoff. */
+    public long redialsOnHello() {
+        return redialsOnHello.get();
+    }
+
     public long outboundConnectionErrors() {
         return outboundErrors.get();
     }
@@ -201,7 +219,9 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
         final ConcurrentLinkedQueue<byte[]> pending = new ConcurrentLinkedQueue<>();
         final AtomicInteger pendingCount = new AtomicInteger();
         volatile Channel channel;
-        long backoffMillis = BACKOFF_MIN_MILLIS;
+        long backoffMillis = backoffMin;
+        /** The redial waiting out its backoff, if any. */
+        volatile java.util.concurrent.ScheduledFuture<?> retry;
 
         Link(int peer, InetSocketAddress address) {
             this.peer = peer;
@@ -230,7 +250,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
                 Channel ch = f.channel();
                 ch.writeAndFlush(Codec.encodeHello(self, clusterId, settings.text()));
                 channel = ch;
-                backoffMillis = BACKOFF_MIN_MILLIS;
+                backoffMillis = backoffMin;
                 LOG.info(() -> "node=" + self + " connected to peer " + peer + " at " + address.getHostString() + ":" + address.getPort());
                 ch.closeFuture().addListener(c -> {
                     channel = null;
@@ -245,8 +265,17 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
                 return;
             }
             long delay = backoffMillis;
-            backoffMillis = Math.min(BACKOFF_MAX_MILLIS, backoffMillis * 2);
-            group.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+            backoffMillis = Math.min(backoffMax, backoffMillis * 2);
+            retry = group.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        }
+
+        /** The peer just dialled in, so it is up: redial now instead of at the end of the backoff. */
+        void dialNow() {
+            java.util.concurrent.ScheduledFuture<?> r = retry;
+            if (channel == null && r != null && r.cancel(false)) {
+                redialsOnHello.incrementAndGet();
+                group.execute(this::connect);
+            }
         }
 
         void flushSoon() {
@@ -324,6 +353,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
                 if (peer < 0) {
                     peer = hello(bytes);
                     inboundByPeer.computeIfAbsent(peer, k -> new AtomicInteger()).incrementAndGet();
+                    links.get(peer).dialNow();
                     return;
                 }
                 PeerFrame f = Codec.decodePeer(bytes);

@@ -53,7 +53,14 @@ public final class ShardLoop implements Runnable {
 
     static final int QUEUE_CAPACITY = 65_536;
     static final int BATCH_MAX = 1_024;
-    static final int CATCH_UP_TICKS_MAX = 8;
+    /**
+     * A step that took longer than a tick runs the ticks it missed, up to this much wall-clock time
+     * (50 ms); beyond it the missed time is dropped, so a process paused for seconds does not fire
+     * every timer at once when it resumes. This was 8 ticks: a cold, restarted JVM's steps take
+     * tens of milliseconds, and its ticks then ran 3-5 times slower than the wall clock, stretching
+     * every catch-up timer (docs/results.md, 2026-12-04).
+     */
+    static final long CATCH_UP_NANOS_MAX = TimeUnit.MILLISECONDS.toNanos(50);
     /** A command unfinished for this long is logged (once per interval) with what it waits for. */
     static final long STUCK_LOG_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -65,6 +72,7 @@ public final class ShardLoop implements Runnable {
     private final Replica replica;
     private final Transport transport;
     private final long tickNanos;
+    private final int catchUpTicksMax;
     private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Map<ClientRequestId, Consumer<Reply>> waiters = new HashMap<>();
     private final LoopMetrics metrics;
@@ -90,6 +98,7 @@ public final class ShardLoop implements Runnable {
         this.store = store;
         this.transport = transport;
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
+        this.catchUpTicksMax = (int) Math.max(1, CATCH_UP_NANOS_MAX / tickNanos);
         this.replica = Replica.open(config, store, new SplittableRandom(new SecureRandom().nextLong()));
         this.metrics = new LoopMetrics();
     }
@@ -180,7 +189,7 @@ public final class ShardLoop implements Runnable {
         }
         int ticks = 0;
         long now = System.nanoTime();
-        while (now >= nextTick && ticks < CATCH_UP_TICKS_MAX) {
+        while (now >= nextTick && ticks < catchUpTicksMax) {
             replica.tick();
             nextTick += tickNanos;
             ticks++;

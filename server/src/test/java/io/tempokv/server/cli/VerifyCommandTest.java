@@ -94,6 +94,9 @@ class VerifyCommandTest {
                 .mapToLong(op -> ((List<?>) op.value()).size()).sum();
         assertEquals(killed, Long.parseLong(rs.group(1)), "one readiness figure per node restarted at a kill's heal: " + rs.group());
         assertEquals("0", rs.group(2), "every restarted node became ready: " + results);
+        java.util.regex.Matcher own = java.util.regex.Pattern.compile(":from-process-start \\{:count (\\d+),").matcher(results);
+        assertTrue(own.find(), "the nodes' own start-to-ready figures: " + results);
+        assertEquals(killed, Long.parseLong(own.group(1)), "each restarted node published its own figure: " + own.group());
         assertTrue(history.stream().anyMatch(op -> op.isNemesis() && op.f().startsWith("start-")), "nemesis ops recorded");
         Verdict v = IndependentChecker.check(Model.named(workload.equals("set") ? "set" : "cas-register"), history,
                 Budget.defaults().withMaxMillis(60_000)).verdict();

@@ -50,6 +50,7 @@ class NodeHealthTest {
             assertTrue(alone.body().contains("\"peers\":[{\"node\":2,\"reachable\":false},{\"node\":3,\"reachable\":false}]"), alone.body());
             String m = get(base + "/metrics").body();
             assertEquals(0, value(m, "tempokv_ready"), m);
+            assertEquals(-1, value(m, "tempokv_ready_after_start_millis"), "not ready yet: " + m);
             assertEquals(0, value(m, "tempokv_peer_reachable{peer=\"2\"}"), m);
             assertNotEquals("unknown", BuildInfo.version(), "the build recorded its version");
             assertEquals(1, value(m, "tempokv_build_info{version=\"" + BuildInfo.version() + "\"}"), m);
@@ -64,6 +65,12 @@ class NodeHealthTest {
                 assertEquals(1, value(after, "tempokv_peer_reachable{peer=\"2\"}"), after);
                 assertEquals(0, value(after, "tempokv_peer_reachable{peer=\"3\"}"), after);
                 shippedMonitoringNamesOnlyExportedMetrics(after);
+                // The first ready /health, counted from this process's start (the test JVM's, so
+                // well after it), is published once the 20 ms watcher sees it.
+                long uptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+                String timed = await(base + "/metrics", r -> value(r.body(), "tempokv_ready_after_start_millis") >= 0).body();
+                long readyAfter = value(timed, "tempokv_ready_after_start_millis");
+                assertTrue(readyAfter > 0 && readyAfter <= uptime + 1_000, "ready " + readyAfter + " ms after the start; uptime " + uptime);
             }
         }
     }

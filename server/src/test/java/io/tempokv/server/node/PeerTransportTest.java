@@ -256,4 +256,32 @@ class PeerTransportTest {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         }
     }
+
+    /**
+     * A restarted peer dials in first: its Hello makes this node redial it at once instead of at
+     * the end of a backoff (here a minute, so only the Hello can explain a connection within 10 s).
+     */
+    @Test
+    void aHelloFromAPeerRedialsItWithoutWaitingOutTheBackoff() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        int[] ports = LocalCluster.freePorts(2);
+        PeerTransport a = new PeerTransport(1, SETTINGS, Map.of(2, new InetSocketAddress("127.0.0.1", ports[1])), group, (f, s, m) -> { });
+        PeerTransport b = new PeerTransport(2, SETTINGS, Map.of(1, new InetSocketAddress("127.0.0.1", ports[0])), group, (f, s, m) -> { });
+        a.backoff(60_000, 60_000);
+        try {
+            a.start(new InetSocketAddress("127.0.0.1", ports[0]));
+            Thread.sleep(300); // a's first dial to the absent peer 2 fails; its next one is a minute out
+            assertFalse(a.reachable(2), "nobody listens for peer 2 yet");
+            assertEquals(0, a.redialsOnHello());
+            b.start(new InetSocketAddress("127.0.0.1", ports[1]));
+            assertTrue(await(() -> a.connected().equals(java.util.Set.of(2)) && b.connected().equals(java.util.Set.of(1)), 10),
+                    "connected both ways: " + a.connected() + " and " + b.connected());
+            assertEquals(1, a.redialsOnHello(), "the redial came from peer 2's Hello");
+            assertEquals(0, b.redialsOnHello(), "peer 2's own link was never waiting");
+        } finally {
+            a.close();
+            b.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+    }
 }

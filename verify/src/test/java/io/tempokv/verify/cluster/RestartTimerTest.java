@@ -29,6 +29,15 @@ class RestartTimerTest {
             ex.sendResponseHeaders(System.nanoTime() - t0 < 300_000_000L ? 503 : 200, -1);
             ex.close();
         });
+        AtomicInteger metricsAsked = new AtomicInteger();
+        server.createContext("/metrics", ex -> {
+            // the node publishes its own figure a moment after its first ready /health
+            byte[] body = ("tempokv_ready 1\ntempokv_ready_after_start_millis " + (metricsAsked.incrementAndGet() < 2 ? -1 : 2345)
+                    + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
         server.start();
         try {
             URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
@@ -42,6 +51,8 @@ class RestartTimerTest {
             assertTrue(r.get(0).ready());
             assertTrue(r.get(0).readyMillis() >= 250 && r.get(0).readyMillis() < 5_000, "ready after " + r.get(0).readyMillis() + " ms");
             assertTrue(asked.get() >= 2, "polled until ready: " + asked.get() + " requests");
+            assertEquals(2345.0, r.get(0).sinceProcessStartMillis(), "the node's own figure, once it was published");
+            assertEquals(2, metricsAsked.get());
         } finally {
             server.stop(0);
         }
@@ -52,7 +63,7 @@ class RestartTimerTest {
         RestartTimer timer = new RestartTimer(cluster(Optional.empty()), () -> 0L);
         timer.starting(1);
         assertTrue(timer.restarts().isEmpty());
-        assertFalse(new RestartTimer.Restart(1, 0, Double.NaN).ready());
+        assertFalse(new RestartTimer.Restart(1, 0, Double.NaN, Double.NaN).ready());
     }
 
     private static Cluster cluster(Optional<URI> endpoint) {
