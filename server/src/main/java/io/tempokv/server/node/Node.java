@@ -8,7 +8,6 @@ import io.tempokv.core.Op;
 import io.tempokv.core.Reply;
 import io.tempokv.core.Request;
 import io.tempokv.core.Stats;
-import io.tempokv.core.message.Message;
 import io.tempokv.server.config.ClusterSettings;
 import io.tempokv.server.config.DataDirSettings;
 import io.tempokv.server.config.NodeConfig;
@@ -47,8 +46,6 @@ public final class Node implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final PeerTransport transport;
     private final ClientServer clients;
-    /** Where peer messages for each shard go: held while the shard's store opens, then its loop. */
-    private final ShardDoor[] doors;
     private HttpEndpoint http;
     private boolean closed;
     /** Milliseconds from the process start to the first time /health was ready; -1 until then. */
@@ -56,14 +53,10 @@ public final class Node implements AutoCloseable {
 
     private Node(NodeConfig config) {
         this.config = config;
-        this.doors = new ShardDoor[config.shards()];
-        for (int s = 0; s < doors.length; s++) {
-            doors[s] = new ShardDoor();
-        }
         Map<Integer, InetSocketAddress> peers = new TreeMap<>();
         config.peers().forEach(m -> peers.put(m.id(), m.peerAddress()));
         this.transport = new PeerTransport(config.nodeId(), ClusterSettings.of(config), peers, group,
-                (from, shard, m) -> doors[shard].deliver(from, m));
+                (from, shard, m) -> loops.get(shard).offerPeer(from, m));
         this.clients = new ClientServer(config.nodeId(), group, new Router(), config.limits().frameBytesMax());
     }
 
@@ -81,86 +74,48 @@ public final class Node implements AutoCloseable {
 
     private void open() throws IOException, InterruptedException {
         // Where a restart's time goes (issue 13 asks for /health ready within 3 s of the process
-        // start): JVM start until here; the peer port bound and the peers dialled first, so the
-        // connections come up while the stores open (peer messages for a shard are held until its
-        // loop runs, ShardDoor); the stores opened and restored, one thread per shard; then the
-        // client and HTTP ports. The first ready /health is logged with its time since the start.
+        // start): JVM start until here; the stores opened and restored, one shard after the other;
+        // the client and HTTP ports; the peer port last (the peers' traffic then starts, and on a
+        // busy host it delays whatever still waits for the event loops). Dialling the peers before
+        // the stores opened, with two shards opening in parallel, made starts on the test nodes
+        // slower, not faster (docs/results.md, 2026-12-04). The first ready /health is logged with
+        // its time since the process started.
         long jvmMillis = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
         long t0 = System.nanoTime();
+        long openNanos = 0;
         Files.createDirectories(config.dataDir());
         if (DataDirSettings.check(config) == DataDirSettings.Outcome.ADOPTED) {
             LOG.info(() -> "node=" + config.nodeId() + " recorded the cluster settings of its data directory " + config.dataDir()
                     + " (written by an earlier version) in " + DataDirSettings.FILE_NAME + ": " + ClusterSettings.of(config).text());
         }
-        String host = config.listen();
-        transport.start(new InetSocketAddress(host, config.ports().peer()));
-        long peerMillis = (System.nanoTime() - t0) / 1_000_000;
-        long slowestOpenMillis = openShards();
+        for (int s = 0; s < config.shards(); s++) {
+            long o = System.nanoTime();
+            XodusStore store = XodusStore.open(config.dataDir().resolve("shard-" + s), config.fsync());
+            openNanos += System.nanoTime() - o;
+            stores.add(store);
+            ShardLoop loop = new ShardLoop(config.nodeId(), config.replicaConfig(s), store, transport, config.tickMs());
+            loops.add(loop);
+            registerMetrics(loop);
+        }
         registerNodeMetrics();
         for (ShardLoop loop : loops) {
-            registerMetrics(loop);
-            doors[loop.shard()].open(loop::offerPeer);
             Thread t = new Thread(loop, "tempokv-shard-" + loop.shard());
             t.start();
             threads.add(t);
         }
-        long restoredMillis = (System.nanoTime() - t0) / 1_000_000 - peerMillis;
+        long restoredMillis = (System.nanoTime() - t0) / 1_000_000;
+        long openedMillis = openNanos / 1_000_000;
+        String host = config.listen();
         clients.start(new InetSocketAddress(host, config.ports().client()));
         http = HttpEndpoint.start(host, config.ports().http(), this::health, metrics::prometheusText);
-        long listeningMillis = (System.nanoTime() - t0) / 1_000_000 - peerMillis - restoredMillis;
+        long portsMillis = (System.nanoTime() - t0) / 1_000_000 - restoredMillis;
+        transport.start(new InetSocketAddress(host, config.ports().peer()));
+        long peerMillis = (System.nanoTime() - t0) / 1_000_000 - restoredMillis - portsMillis;
         LOG.info(() -> "node=" + config.nodeId() + " started: shards=" + config.shards() + " members=" + config.memberIds()
-                + " f=" + config.f() + " data=" + config.dataDir() + " in " + (jvmMillis + peerMillis + restoredMillis + listeningMillis)
-                + " ms (JVM " + jvmMillis + ", peer port " + peerMillis + ", stores opened and restored " + restoredMillis
-                + " (in parallel; the slowest opening " + slowestOpenMillis + "), client and HTTP ports " + listeningMillis + ")");
+                + " f=" + config.f() + " data=" + config.dataDir() + " in " + (jvmMillis + restoredMillis + portsMillis + peerMillis)
+                + " ms (JVM " + jvmMillis + ", stores opened and restored " + restoredMillis + " of which opening " + openedMillis
+                + ", client and HTTP ports " + portsMillis + ", peer port " + peerMillis + ")");
         watchForReady();
-    }
-
-    /**
-     * Opens every shard's store and restores its replica, one thread per shard (they share
-     * nothing); returns the longest store opening in milliseconds. On a failure every store that
-     * did open is closed by {@link #close()}, and the first failure is thrown.
-     */
-    private long openShards() throws InterruptedException {
-        int n = config.shards();
-        XodusStore[] opened = new XodusStore[n];
-        ShardLoop[] built = new ShardLoop[n];
-        long[] openMillis = new long[n];
-        Throwable[] failed = new Throwable[n];
-        List<Thread> openers = new ArrayList<>();
-        for (int s = 0; s < n; s++) {
-            int shard = s;
-            Thread t = new Thread(() -> {
-                try {
-                    long o = System.nanoTime();
-                    opened[shard] = XodusStore.open(config.dataDir().resolve("shard-" + shard), config.fsync());
-                    openMillis[shard] = (System.nanoTime() - o) / 1_000_000;
-                    built[shard] = new ShardLoop(config.nodeId(), config.replicaConfig(shard), opened[shard], transport, config.tickMs());
-                } catch (RuntimeException | Error e) {
-                    failed[shard] = e;
-                }
-            }, "tempokv-open-shard-" + s);
-            t.start();
-            openers.add(t);
-        }
-        for (Thread t : openers) {
-            t.join();
-        }
-        for (int s = 0; s < n; s++) {
-            if (opened[s] != null) {
-                stores.add(opened[s]);
-            }
-            if (built[s] != null) {
-                loops.add(built[s]);
-            }
-        }
-        for (Throwable e : failed) {
-            if (e instanceof RuntimeException r) {
-                throw r;
-            } else if (e instanceof Error err) {
-                throw err;
-            }
-        }
-        return java.util.Arrays.stream(openMillis).max().orElse(0);
     }
 
     /** Checks /health's answer every 20 ms until it is first ready, then logs and publishes how long that took. */
@@ -276,9 +231,8 @@ public final class Node implements AutoCloseable {
         Metrics.Histogram fsync = metrics.histogram("tempokv_fsync_seconds", "Time to commit one batch durably (fsync)", l);
         loop.onFsync(fsync::observeNanos);
         metrics.gauge("tempokv_batches", "Batches committed", l, () -> m.batches.get());
-        ShardDoor door = doors[loop.shard()];
-        metrics.gauge("tempokv_dropped_peer_messages", "Peer messages dropped because the loop was full (or, at the start, more than "
-                + ShardDoor.HELD_MAX + " arrived before the shard's store opened)", l, () -> m.droppedPeerMessages.get() + door.dropped());
+        metrics.gauge("tempokv_dropped_peer_messages", "Peer messages dropped because the loop was full", l,
+                () -> m.droppedPeerMessages.get());
         metrics.gauge("tempokv_rejected_messages", "Peer messages rejected by the protocol (malformed, stale, ...)", l,
                 () -> m.rejectedMessages.get());
         metrics.gauge("tempokv_shard_failed", "1 when the shard stopped on an invariant violation or storage error", l,
