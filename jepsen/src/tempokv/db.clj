@@ -131,15 +131,27 @@
   [test]
   (cu/install-archive! (:tarball test) tarball-dir))
 
+(defn service-user-exists?
+  "Whether the package's user exists on this node: not before the package was first
+  installed, as on fresh nodes, where Jepsen's teardown runs before the set-up."
+  []
+  (try (c/exec :id :-u service-user)
+       true
+       (catch clojure.lang.ExceptionInfo _ false)))
+
 (defn fresh-data-dirs!
   "Empties the data directory and makes the data and log directories, owned by the
   package's user when the package runs the server: its service cannot write to a directory
-  root made (\"Failed to create directory: /var/lib/tempokv/shard-0\")."
+  root made (\"Failed to create directory: /var/lib/tempokv/shard-0\"). Before the package
+  was ever installed there is no such user yet; the set-up, after installing it, calls this
+  again."
   [test]
   (c/exec :rm :-rf data-dir)
   (c/exec :mkdir :-p data-dir log-dir)
-  (when (service? test)
-    (c/exec :chown (str service-user ":" service-user) data-dir log-dir)
+  (when (and (service? test) (service-user-exists?))
+    ; -R: a log file root made earlier (or an older suite's teardown) would keep the service
+    ; from writing its log, and it exits at start-up
+    (c/exec :chown :-R (str service-user ":" service-user) data-dir log-dir)
     (c/exec :chmod "0750" data-dir log-dir)))
 
 (defn faketime-env
@@ -238,7 +250,9 @@
       (kill-server! test node)
       (fresh-data-dirs! test)
       (when (service? test) (remove-defaults-block!))
-      (util/meh (c/exec :truncate :-s 0 log-file))))
+      ; -c: never create it (as root, before the package made its user, the service could
+      ; not write it afterwards)
+      (util/meh (c/exec :truncate :-c :-s 0 log-file))))
 
   db/Process
   (start! [this test node]
