@@ -155,12 +155,12 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
         return rejectedConnections.get();
     }
 
-    /** Outbound peer connections closed by an I/O error (a reset by a peer that died, a failed write). */
     /** Redials started early because the peer dialled in while its link waited out a backoff. */
     public long redialsOnHello() {
         return redialsOnHello.get();
     }
 
+    /** Outbound peer connections closed by an I/O error (a reset by a peer that died, a failed write). */
     public long outboundConnectionErrors() {
         return outboundErrors.get();
     }
