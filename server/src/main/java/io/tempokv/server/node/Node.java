@@ -118,22 +118,23 @@ public final class Node implements AutoCloseable {
         watchForReady();
     }
 
-    /** Checks /health's answer every 20 ms until it is first ready, then logs and publishes how long that took. */
+    /**
+     * Checks /health's answer every 20 ms until it is first ready, then logs once and publishes how
+     * long after the process start that was ({@link #processAgeMillis}: the kernel's counters, not
+     * the wall clock, which a clock fault moves).
+     */
     private void watchForReady() {
-        long startMillis = ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli)
-                .orElse(java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
         // Its own thread: on a busy host the event loops run late, and a check queued on them
         // measured seconds more than /health itself answered (docs/results.md, 2026-12-04).
         Thread watch = new Thread(() -> {
             try {
-                while (!closed && readyAfterStartMillis < 0) {
-                    if (health().ready()) {
-                        readyAfterStartMillis = System.currentTimeMillis() - startMillis;
-                        LOG.info(() -> "node=" + config.nodeId() + " ready (/health 200) " + readyAfterStartMillis
-                                + " ms after the process started");
-                    } else {
-                        Thread.sleep(20);
-                    }
+                while (!closed && !health().ready()) {
+                    Thread.sleep(20);
+                }
+                if (!closed) {
+                    readyAfterStartMillis = processAgeMillis();
+                    LOG.info(() -> "node=" + config.nodeId() + " ready (/health 200) " + readyAfterStartMillis
+                            + " ms after the process started");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -141,6 +142,27 @@ public final class Node implements AutoCloseable {
         }, "tempokv-ready-watch");
         watch.setDaemon(true);
         watch.start();
+    }
+
+    /**
+     * Milliseconds since this process started, from the kernel's counters: the seconds since boot in
+     * /proc/uptime less the start time in /proc/self/stat (field 22, in clock ticks of 1/100 s on
+     * Linux). Neither moves with the wall clock, so a clock stepped back or faked by libfaketime
+     * (Jepsen's clock nemesis) cannot make it negative, as the wall-clock difference was. Where /proc
+     * is missing, the JVM's own uptime (which leaves out the launcher, about a second).
+     */
+    public static long processAgeMillis() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            // after "pid (comm) " the fields are numbered from 3: starttime (22) is the 20th
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long startTicks = Long.parseLong(fields[19]);
+            String uptime = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/uptime"));
+            double sinceBootSeconds = Double.parseDouble(uptime.substring(0, uptime.indexOf(' ')));
+            return Math.max(0, Math.round(sinceBootSeconds * 1000) - startTicks * 10);
+        } catch (java.io.IOException | RuntimeException e) {
+            return java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+        }
     }
 
     /** Ready when every shard reaches a majority of its members (itself included) and runs. */
