@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
@@ -52,6 +53,16 @@ final class BenchCommand implements Main.Command {
                 .desc("put, get (linearizable) or mixed (half each; default)").build());
         o.addOption(Option.builder().longOpt("value-bytes").hasArg().argName("B").desc("size of each value written (default 256)").build());
         o.addOption(Option.builder().longOpt("warmup").hasArg().argName("S").desc("seconds of load first, not counted (default 5; 0: none)").build());
+        o.addOption(Option.builder().longOpt("target").hasArg().argName("T")
+                .desc("tempokv (default) or etcd (through jetcd; with --local N it starts an etcd cluster, else --etcd-endpoints)").build());
+        o.addOption(Option.builder().longOpt("etcd-endpoints").hasArg().argName("URL,...")
+                .desc("etcd client URLs for --target etcd (default http://127.0.0.1:2379)").build());
+        o.addOption(Option.builder().longOpt("etcd-bin").hasArg().argName("PATH").desc("the etcd binary to start (default etcd)").build());
+        o.addOption(Option.builder().longOpt("compare").hasArg().argName("etcd")
+                .desc("start a local tempokv and a local etcd cluster of --local N nodes (default 3) and run each workload"
+                        + " against both, alternating, --rounds times; prints one table with the ratios and the load average").build());
+        o.addOption(Option.builder().longOpt("workloads").hasArg().argName("W,...").desc("--compare: workloads to run (default put,mixed,get)").build());
+        o.addOption(Option.builder().longOpt("rounds").hasArg().argName("R").desc("--compare: rounds of tempokv then etcd per workload (default 2)").build());
         try {
             CommandLine cl = new DefaultParser().parse(o, args);
             if (cl.hasOption("help")) {
@@ -61,10 +72,43 @@ final class BenchCommand implements Main.Command {
             Load load = new Load(number(cl, "clients", 64, 1), number(cl, "time-limit", 30, 1), number(cl, "keys", 10_000, 1),
                     number(cl, "sample", 0, 0), workload(cl.getOptionValue("workload", "mixed")),
                     number(cl, "value-bytes", 256, 1), number(cl, "warmup", 5, 0));
+            String etcdBin = cl.getOptionValue("etcd-bin", "etcd");
+            if (cl.hasOption("compare")) {
+                if (!cl.getOptionValue("compare").strip().equals("etcd")) {
+                    throw new ParseException("--compare: only etcd can be compared with, got '" + cl.getOptionValue("compare") + "'");
+                }
+                List<Workload> workloads = new ArrayList<>();
+                for (String w : cl.getOptionValue("workloads", "put,mixed,get").split(",")) {
+                    workloads.add(workload(w));
+                }
+                requireJetcd();
+                return compare(number(cl, "local", 3, 1), workloads, number(cl, "rounds", 2, 1), load, etcdBin, out);
+            }
+            boolean etcd = switch (cl.getOptionValue("target", "tempokv").strip()) {
+                case "tempokv" -> false;
+                case "etcd" -> true;
+                default -> throw new ParseException("--target: expected tempokv or etcd, got '" + cl.getOptionValue("target") + "'");
+            };
+            if (etcd) {
+                requireJetcd();
+                if (cl.hasOption("local")) {
+                    Path base = Files.createTempDirectory("tempokv-bench-etcd-");
+                    try (EtcdBench.Cluster c = EtcdBench.Cluster.start(etcdBin, base, number(cl, "local", 0, 1))) {
+                        out.println("bench: local etcd cluster of " + c.clientUrls.size() + " members, data in " + base);
+                        print(bench("etcd", etcdTargets(c.clientUrls), List.of(), load, out), load, out);
+                        return Main.EXIT_OK;
+                    }
+                }
+                List<java.net.URI> urls = EtcdBench.parseEndpoints(cl.getOptionValue("etcd-endpoints", "http://127.0.0.1:2379"));
+                print(bench("etcd", etcdTargets(urls), List.of(), load, out), load, out);
+                return Main.EXIT_OK;
+            }
             if (cl.hasOption("local")) {
                 return local(number(cl, "local", 0, 1), load, out);
             }
-            return bench(TempoClient.parseEndpoints(cl.getOptionValue("endpoints", KvCommand.DEFAULT_ENDPOINTS)), List.of(), load, out);
+            List<InetSocketAddress> eps = TempoClient.parseEndpoints(cl.getOptionValue("endpoints", KvCommand.DEFAULT_ENDPOINTS));
+            print(bench("tempokv", tempokvTargets(eps), List.of(), load, out), load, out);
+            return Main.EXIT_OK;
         } catch (ParseException | IllegalArgumentException e) {
             err.println("tempokv bench: " + e.getMessage());
             return Main.EXIT_USAGE;
@@ -77,7 +121,68 @@ final class BenchCommand implements Main.Command {
         }
     }
 
-    enum Workload { PUT, GET, MIXED }
+    enum Workload { PUT, GET, MIXED;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** One bench client's connection to the system under test. */
+    interface Target extends AutoCloseable {
+        void put(String key, String value) throws Exception;
+
+        void get(String key) throws Exception;
+
+        @Override
+        void close();
+    }
+
+    /** What one counted run measured. */
+    record Result(String system, Workload workload, int clients, int seconds, long ok, long errors, double p50, double p99,
+                  double p999, double max, double load1) {
+        double throughput() {
+            return ok / (double) seconds;
+        }
+    }
+
+    private static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+
+    private static IntFunction<Target> tempokvTargets(List<InetSocketAddress> endpoints) {
+        return id -> {
+            List<InetSocketAddress> eps = new ArrayList<>(endpoints);
+            java.util.Collections.rotate(eps, -id);
+            TempoClient c = TempoClient.connect(eps, new ClientOptions(Duration.ofSeconds(2), Duration.ofSeconds(2),
+                    Duration.ofMillis(REQUEST_TIMEOUT_MILLIS), 2));
+            return new Target() {
+                @Override
+                public void put(String key, String value) throws Exception {
+                    c.put(key, value).get();
+                }
+
+                @Override
+                public void get(String key) throws Exception {
+                    c.get(key).get();
+                }
+
+                @Override
+                public void close() {
+                    c.close();
+                }
+            };
+        };
+    }
+
+    private static IntFunction<Target> etcdTargets(List<java.net.URI> urls) {
+        return id -> EtcdBench.target(urls, id, REQUEST_TIMEOUT_MILLIS);
+    }
+
+    private static void requireJetcd() throws ParseException {
+        if (!EtcdBench.available()) {
+            throw new ParseException("the etcd target needs jetcd, which the .deb and the tarball leave out;"
+                    + " run it from a build of the repository (./tempokv bench --target etcd ...)");
+        }
+    }
 
     /** What one run does; see the options. */
     record Load(int clients, int seconds, int keys, int sample, Workload workload, int valueBytes, int warmup) {
@@ -119,9 +224,97 @@ final class BenchCommand implements Main.Command {
             c.awaitReady();
             out.println("bench: local cluster of " + n + " nodes (fsync on), data in " + base);
             List<Integer> httpPorts = c.nodes().stream().map(x -> x.httpPort).toList();
-            int rc = bench(c.clientEndpoints(), httpPorts, load, out);
+            print(bench("tempokv", tempokvTargets(c.clientEndpoints()), httpPorts, load, out), load, out);
             Runtime.getRuntime().removeShutdownHook(stopper);
-            return rc;
+            return Main.EXIT_OK;
+        }
+    }
+
+    /**
+     * The side-by-side comparison: a durable local tempokv cluster and a durable local etcd
+     * cluster of n nodes, both up for the whole run; for each workload, rounds of tempokv then
+     * etcd with the same closed loop (each run its own warm-up), then one table.
+     */
+    private int compare(int n, List<Workload> workloads, int rounds, Load load, String etcdBin, PrintStream out)
+            throws IOException, InterruptedException {
+        Path base = Files.createTempDirectory("tempokv-compare-");
+        List<Result> results = new ArrayList<>();
+        try (LocalCluster t = LocalCluster.create(base.resolve("tempokv"), n);
+             EtcdBench.Cluster e = EtcdBench.Cluster.start(etcdBin, base.resolve("etcd"), n)) {
+            Thread stopper = new Thread(() -> {
+                t.close();
+                e.close();
+            });
+            Runtime.getRuntime().addShutdownHook(stopper);
+            t.startAll();
+            t.awaitReady();
+            out.printf("compare: %d-node tempokv (fsync on) and %d-member etcd %s on loopback, data in %s%n", n, n, etcdVersion(etcdBin), base);
+            for (Workload w : workloads) {
+                Load lw = new Load(load.clients(), load.seconds(), load.keys(), 0, w, load.valueBytes(), load.warmup());
+                for (int r = 0; r < rounds; r++) {
+                    results.add(print(bench("tempokv", tempokvTargets(t.clientEndpoints()), List.of(), lw, out), lw, out));
+                    results.add(print(bench("etcd", etcdTargets(e.clientUrls), List.of(), lw, out), lw, out));
+                }
+            }
+            Runtime.getRuntime().removeShutdownHook(stopper);
+        }
+        out.print(table(results, n, load, rounds));
+        return Main.EXIT_OK;
+    }
+
+    /** The comparison table: every run, then per workload the ratios tempokv/etcd of the rounds' medians. */
+    static String table(List<Result> results, int n, Load load, int rounds) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("%ncompare: %d nodes, %d clients, %d B values, %d keys, %d s counted after %d s warm-up per run, %d round(s),"
+                        + " tempokv and etcd alternating%n", n, load.clients(), load.valueBytes(), load.keys(), load.seconds(), load.warmup(), rounds));
+        b.append(String.format("%-8s %-8s %9s %9s %9s %7s %6s%n", "workload", "system", "ops/s", "p50 ms", "p99 ms", "errors", "load1"));
+        for (Result r : results) {
+            b.append(String.format("%-8s %-8s %9.0f %9.1f %9.1f %7d %6.2f%n", r.workload().label(), r.system(), r.throughput(), r.p50(), r.p99(),
+                    r.errors(), r.load1()));
+        }
+        b.append(String.format("%-8s %22s %9s %9s%n", "workload", "tempokv/etcd: ops/s", "p50", "p99"));
+        for (Workload w : results.stream().map(Result::workload).distinct().toList()) {
+            List<Result> t = results.stream().filter(r -> r.workload() == w && r.system().equals("tempokv")).toList();
+            List<Result> e = results.stream().filter(r -> r.workload() == w && r.system().equals("etcd")).toList();
+            b.append(String.format("%-8s %21.2fx %8.2fx %8.2fx%n", w.label(),
+                    ratio(median(t, Result::throughput), median(e, Result::throughput)),
+                    ratio(median(t, Result::p50), median(e, Result::p50)), ratio(median(t, Result::p99), median(e, Result::p99))));
+        }
+        return b.toString();
+    }
+
+    static double median(List<Result> rs, java.util.function.ToDoubleFunction<Result> f) {
+        double[] v = rs.stream().mapToDouble(f).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static double ratio(double a, double b) {
+        return b == 0 ? Double.NaN : a / b;
+    }
+
+    private static String etcdVersion(String etcdBin) {
+        try {
+            Process p = new ProcessBuilder(etcdBin, "--version").redirectErrorStream(true).start();
+            String first = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().findFirst().orElse("");
+            p.waitFor(10, TimeUnit.SECONDS);
+            return "(" + first.strip() + ")";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    /** The one-minute load average of this machine (NaN where /proc/loadavg is missing). */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
         }
     }
 
@@ -130,7 +323,8 @@ final class BenchCommand implements Main.Command {
      * connection. Latencies go into one HdrHistogram {@link Recorder} (1 microsecond to 1 hour,
      * 3 significant digits); only requests that end inside the counted period are recorded.
      */
-    private int bench(List<InetSocketAddress> endpoints, List<Integer> httpPorts, Load load, PrintStream out) throws InterruptedException {
+    private Result bench(String system, IntFunction<Target> targets, List<Integer> httpPorts, Load load, PrintStream out)
+            throws InterruptedException {
         Recorder recorder = new Recorder(TimeUnit.HOURS.toMicros(1), 3);
         AtomicLong errors = new AtomicLong();
         long start = System.nanoTime();
@@ -139,7 +333,7 @@ final class BenchCommand implements Main.Command {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < load.clients(); i++) {
             int id = i;
-            Thread t = new Thread(() -> loop(endpoints, id, load, counted, end, recorder, errors));
+            Thread t = new Thread(() -> loop(targets, id, load, counted, end, recorder, errors));
             t.start();
             threads.add(t);
         }
@@ -148,35 +342,45 @@ final class BenchCommand implements Main.Command {
             t.join();
         }
         Histogram h = recorder.getIntervalHistogram();
+        return new Result(system, load.workload(), load.clients(), load.seconds(), h.getTotalCount(), errors.get(), ms(h, 50), ms(h, 99),
+                ms(h, 99.9), h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1e3, loadAverage());
+    }
+
+    private static Result print(Result r, Load load, PrintStream out) {
         out.printf("bench: clients=%d seconds=%d ok=%d errors=%d throughput=%.0f ops/s p50=%.1f ms p99=%.1f ms"
-                        + " p999=%.1f ms max=%.1f ms workload=%s value-bytes=%d warmup=%ds%n",
-                load.clients(), load.seconds(), h.getTotalCount(), errors.get(), h.getTotalCount() / (double) load.seconds(),
-                ms(h, 50), ms(h, 99), ms(h, 99.9), h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1e3,
-                load.workload().name().toLowerCase(java.util.Locale.ROOT), load.valueBytes(), load.warmup());
-        return Main.EXIT_OK;
+                        + " p999=%.1f ms max=%.1f ms workload=%s value-bytes=%d warmup=%ds target=%s load1=%.2f%n",
+                r.clients(), r.seconds(), r.ok(), r.errors(), r.throughput(), r.p50(), r.p99(), r.p999(), r.max(),
+                r.workload().label(), load.valueBytes(), load.warmup(), r.system(), r.load1());
+        return r;
     }
 
     private static double ms(Histogram h, double percentile) {
         return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1e3;
     }
 
-    private static void loop(List<InetSocketAddress> endpoints, int id, Load load, long counted, long end, Recorder recorder,
+    private static void loop(IntFunction<Target> targets, int id, Load load, long counted, long end, Recorder recorder,
                              AtomicLong errors) {
-        List<InetSocketAddress> eps = new ArrayList<>(endpoints);
-        java.util.Collections.rotate(eps, -id);
         SplittableRandom rng = new SplittableRandom(id);
         char[] pad = new char[load.valueBytes()];
         java.util.Arrays.fill(pad, 'x');
-        try (TempoClient c = TempoClient.connect(eps, new ClientOptions(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(10), 2))) {
+        Target opened;
+        try {
+            opened = targets.apply(id);
+        } catch (RuntimeException e) {
+            errors.incrementAndGet();
+            System.err.println("bench: client " + id + " could not connect: " + e);
+            return;
+        }
+        try (Target c = opened) {
             while (System.nanoTime() < end) {
                 String key = "key" + rng.nextInt(load.keys());
                 boolean read = load.workload() == Workload.GET || (load.workload() == Workload.MIXED && rng.nextBoolean());
                 long t0 = System.nanoTime();
                 try {
                     if (read) {
-                        c.get(key).get();
+                        c.get(key);
                     } else {
-                        c.put(key, value(pad, t0)).get();
+                        c.put(key, value(pad, t0));
                     }
                     long t1 = System.nanoTime();
                     if (t1 >= counted && t1 < end) {

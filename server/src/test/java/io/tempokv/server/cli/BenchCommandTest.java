@@ -39,6 +39,49 @@ class BenchCommandTest {
         err.reset();
         assertEquals(Main.EXIT_USAGE, bench("--warmup", "-1"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--warmup: must be at least 0, got -1"), err.toString());
+        err.reset();
+        assertEquals(Main.EXIT_USAGE, bench("--target", "redis"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--target: expected tempokv or etcd, got 'redis'"), err.toString());
+        err.reset();
+        assertEquals(Main.EXIT_USAGE, bench("--compare", "zookeeper"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--compare: only etcd can be compared with, got 'zookeeper'"), err.toString());
+        err.reset();
+        assertEquals(Main.EXIT_USAGE, bench("--target", "etcd", "--etcd-endpoints", "http://nohost"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--etcd-endpoints: expected http://HOST:PORT,..., got 'http://nohost'"), err.toString());
+    }
+
+    @Test
+    void theComparisonTableGivesTheRatiosOfTheRoundsMedians() {
+        BenchCommand.Load load = new BenchCommand.Load(64, 30, 10_000, 0, BenchCommand.Workload.PUT, 256, 5);
+        java.util.List<BenchCommand.Result> rs = java.util.List.of(
+                new BenchCommand.Result("tempokv", BenchCommand.Workload.PUT, 64, 30, 30_000, 0, 10, 40, 50, 60, 1.5),
+                new BenchCommand.Result("etcd", BenchCommand.Workload.PUT, 64, 30, 60_000, 0, 5, 20, 30, 40, 1.6),
+                new BenchCommand.Result("tempokv", BenchCommand.Workload.PUT, 64, 30, 90_000, 2, 30, 80, 90, 99, 1.7),
+                new BenchCommand.Result("etcd", BenchCommand.Workload.PUT, 64, 30, 60_000, 0, 15, 20, 30, 40, 1.8));
+        String t = BenchCommand.table(rs, 3, load, 2);
+        // tempokv: median throughput (1000 + 3000) / 2 = 2000 ops/s, p50 20, p99 60; etcd: 2000, 10, 20
+        assertTrue(t.contains("put      tempokv       1000      10.0      40.0       0   1.50"), t);
+        assertTrue(t.contains("put      etcd          2000      15.0      20.0       0   1.80"), t);
+        assertTrue(t.contains("put                       1.00x     2.00x     3.00x"), t);
+        assertTrue(t.contains("3 nodes, 64 clients, 256 B values, 10000 keys, 30 s counted after 5 s warm-up per run, 2 round(s)"), t);
+    }
+
+    /** The comparison end to end on one node of each (needs Debian's etcd-server, which .ci/run installs). */
+    @Test
+    void compareRunsBothSystemsWithTheSameLoopAndPrintsTheTable() {
+        boolean etcd = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(d -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, "etcd")));
+        org.junit.jupiter.api.Assumptions.assumeTrue(etcd, "skipped: no etcd on PATH (apt-get install etcd-server; .ci/run installs it)");
+        int rc = bench("--compare", "etcd", "--local", "1", "--workloads", "put", "--rounds", "1", "--clients", "2",
+                "--time-limit", "3", "--warmup", "2");
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(Main.EXIT_OK, rc, text + err.toString(StandardCharsets.UTF_8));
+        for (String system : new String[] {"tempokv", "etcd"}) {
+            Matcher m = Pattern.compile("bench: clients=2 seconds=3 ok=(\\d+) errors=(\\d+) .* workload=put .* target=" + system + " ").matcher(text);
+            assertTrue(m.find(), system + ": " + text);
+            assertTrue(Long.parseLong(m.group(1)) > 0, system + " completed no request: " + text);
+        }
+        assertTrue(Pattern.compile("(?m)^put +\\d+\\.\\d\\dx +\\d+\\.\\d\\dx +\\d+\\.\\d\\dx$").matcher(text).find(), text);
     }
 
     @Test
