@@ -131,28 +131,20 @@
   [test]
   (cu/install-archive! (:tarball test) tarball-dir))
 
-(defn service-user-exists?
-  "Whether the package's user exists on this node: not before the package was first
-  installed, as on fresh nodes, where Jepsen's teardown runs before the set-up."
-  []
-  (try (c/exec :id :-u service-user)
-       true
-       (catch clojure.lang.ExceptionInfo _ false)))
+(def fresh-dirs-script
+  "resources/tempokv/fresh-dirs.sh: the steps that empty and make the data and log
+  directories. The Maven build's systest runs the same file on the test nodes."
+  (slurp (io/resource "tempokv/fresh-dirs.sh")))
 
 (defn fresh-data-dirs!
   "Empties the data directory and makes the data and log directories, owned by the
   package's user when the package runs the server: its service cannot write to a directory
   root made (\"Failed to create directory: /var/lib/tempokv/shard-0\"). Before the package
-  was ever installed there is no such user yet; the set-up, after installing it, calls this
-  again."
+  was ever installed there is no such user yet and the directories stay root's; the set-up,
+  after installing it, calls this again. The steps are fresh-dirs-script's."
   [test]
-  (c/exec :rm :-rf data-dir)
-  (c/exec :mkdir :-p data-dir log-dir)
-  (when (and (service? test) (service-user-exists?))
-    ; -R: a log file root made earlier (or an older suite's teardown) would keep the service
-    ; from writing its log, and it exits at start-up
-    (c/exec :chown :-R (str service-user ":" service-user) data-dir log-dir)
-    (c/exec :chmod "0750" data-dir log-dir)))
+  (c/exec :sh :-c fresh-dirs-script "fresh-dirs" data-dir log-dir
+          (if (service? test) service-user "-")))
 
 (defn faketime-env
   "Environment that runs the server under libfaketime, reading its offset from

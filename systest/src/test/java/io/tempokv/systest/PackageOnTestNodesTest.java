@@ -43,11 +43,24 @@ class PackageOnTestNodesTest {
         tb.ssh(node, "cat > " + path + " <<'TEMPOKV_EOF'\n" + content + "TEMPOKV_EOF\n").orThrow("writing " + path + " on " + tb.name(node));
     }
 
+    /**
+     * The Jepsen suite's data-directory steps (jepsen/resources/tempokv/fresh-dirs.sh, which
+     * tempokv.db runs at teardown and set-up), copied to the node and run there as the suite does.
+     */
+    static Testbed.Result freshDirs(Testbed tb, int node, String owner) throws java.io.IOException {
+        writeFile(tb, node, "/tmp/fresh-dirs.sh", java.nio.file.Files.readString(Path.of("..", "jepsen", "resources", "tempokv", "fresh-dirs.sh")));
+        return tb.ssh(node, "sh /tmp/fresh-dirs.sh /var/lib/tempokv /var/log/tempokv " + owner);
+    }
+
     @Test
     @Order(1)
     void theDebInstallsOfflineWithoutStartingTheService(Testbed tb) throws Exception {
         Path deb = Testbed.packageFile("tempokv_" + Testbed.packageVersion() + "_all.deb");
         for (int i : THREE) {
+            // Jepsen's first teardown on a fresh node, before the package made its user
+            assertNotEquals(0, tb.ssh(i, "id -u tempokv").exit(), "fresh test nodes: no user tempokv before the install on " + tb.name(i));
+            freshDirs(tb, i, "tempokv").orThrow("the suite's fresh-dirs.sh before the package's user exists, on " + tb.name(i));
+            assertEquals("root:root", tb.ssh(i, "stat -c '%U:%G' /var/lib/tempokv").out().strip(), "left to root without the user");
             tb.copyTo(i, deb, "/tmp/tempokv.deb");
             tb.ssh(i, "DEBIAN_FRONTEND=noninteractive apt-get install -y -q /tmp/tempokv.deb", Duration.ofMinutes(5))
                     .orThrow("apt-get install of " + deb.getFileName() + " on " + tb.name(i));
@@ -61,6 +74,15 @@ class PackageOnTestNodesTest {
     @Order(2)
     void aThreeNodeClusterStartsThroughTheInitScriptAndServes(Testbed tb) throws Exception {
         for (int i : THREE) {
+            // What the Jepsen suite's set-up does after installing: a log file and a shard
+            // directory root made (an older teardown's) must not keep the service from starting.
+            tb.ssh(i, "mkdir -p /var/lib/tempokv/shard-0 && touch /var/log/tempokv/tempokv.log && chown root:root /var/lib/tempokv"
+                    + " /var/lib/tempokv/shard-0 /var/log/tempokv/tempokv.log").orThrow("planting root's files on " + tb.name(i));
+            freshDirs(tb, i, "tempokv").orThrow("the suite's fresh-dirs.sh on " + tb.name(i));
+            assertEquals("tempokv:tempokv 750|tempokv:tempokv 750|tempokv|",
+                    tb.ssh(i, "printf '%s|%s|%s|%s' \"$(stat -c '%U:%G %a' /var/lib/tempokv)\" \"$(stat -c '%U:%G %a' /var/log/tempokv)\""
+                            + " \"$(stat -c %U /var/log/tempokv/tempokv.log)\" \"$(ls -A /var/lib/tempokv)\"").out(),
+                    "data dir, log dir, log file owner, data dir contents after fresh-dirs.sh on " + tb.name(i));
             writeFile(tb, i, "/etc/tempokv/tempokv.yaml", config(tb, i, 3));
             tb.ssh(i, "/etc/init.d/tempokv start").orThrow("/etc/init.d/tempokv start on " + tb.name(i));
         }
