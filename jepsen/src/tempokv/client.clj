@@ -86,6 +86,29 @@
          (.interrupt (Thread/currentThread))
          (assoc op# :type (fail-or-info op#), :error :interrupted)))))
 
+(def final-read-ms
+  "How long a final read keeps asking, each attempt with the client's own deadline: a cluster
+  whose nodes were all restarted by the last heal needed longer than one attempt on a loaded
+  host; one that never serves again still fails the read, and the run is :unknown."
+  60000)
+
+(defn patiently
+  "Calls (f) until it returns, asking again after the client's outcome-unknown, unreachable,
+  rejected or timeout exceptions for up to final-read-ms, then throws the last of them. Only
+  for reads: a read changes nothing, so asking again cannot apply anything twice."
+  [f]
+  (let [deadline (+ (System/nanoTime) (* 1000000 final-read-ms))]
+    (loop []
+      (let [r (try {:value (f)}
+                   (catch InterruptedException e (throw e))
+                   (catch Exception e
+                     (if (< (System/nanoTime) deadline)
+                       (do (Thread/sleep 200) ::again)
+                       (throw e))))]
+        (if (= ::again r)
+          (recur)
+          (:value r))))))
+
 (defn get!
   "The value of key k, or nil if absent."
   [^TempoClient c ^String k]

@@ -6,7 +6,8 @@
   and register values (small integers) are stored as their decimal text.
 
   After the heal and the recovery wait, every key the clients were asked about is read once
-  more (the final reads), so each key's history ends with a read of the recovered cluster."
+  more (the final reads, each asking again for up to tempokv.client/final-read-ms while the
+  outcome is unknown), so each key's history ends with a read of the recovered cluster."
   (:require [jepsen [checker :as checker]
                     [client :as client]
                     [generator :as gen]
@@ -32,7 +33,10 @@
       (swap! keys-used conj k)
       (tc/with-errors op
         (case (:f op)
-          :read  (let [value (tc/parse-long-or-nil (tc/get! conn key))]
+          :read  (let [value (tc/parse-long-or-nil
+                               (if (:final? op)
+                                 (tc/patiently #(tc/get! conn key))
+                                 (tc/get! conn key)))]
                    (assoc op :type :ok, :value (independent/tuple k value)))
 
           :write (do (tc/put! conn key (str v))
@@ -56,7 +60,7 @@
 
 (defn workload
   "Options: :concurrency (a multiple of :threads-per-key), :threads-per-key (default 2),
-  :ops-per-key (default 200)."
+  :ops-per-key (default 50)."
   [opts]
   (let [per-key   (:threads-per-key opts 2)
         keys-used (atom (sorted-set))]
@@ -66,7 +70,7 @@
                   (range)
                   (fn [k]
                     (->> (gen/mix [r w cas])
-                         (gen/limit (:ops-per-key opts 200)))))
+                         (gen/limit (:ops-per-key opts 50)))))
      ; A delay is evaluated when the final phase asks it for its first op, once every
      ; earlier op has completed, so keys-used is complete by then.
      :final-generator (delay
