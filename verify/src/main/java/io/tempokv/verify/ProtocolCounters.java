@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public final class ProtocolCounters implements AutoCloseable {
     /** The counters kept, by their metric name. */
-    static final List<String> NAMES = List.of("tempokv_commands_submitted", "tempokv_fast_paths", "tempokv_slow_paths",
+    public static final List<String> NAMES = List.of("tempokv_commands_submitted", "tempokv_fast_paths", "tempokv_slow_paths",
             "tempokv_recoveries_started", "tempokv_commands_executed", "tempokv_degraded_submits");
 
     /**
@@ -213,7 +213,7 @@ public final class ProtocolCounters implements AutoCloseable {
      * sets (one per shard); a counter the text does not have is 0. Lines that do not parse are
      * skipped: a node that exports something else must not break the run's report.
      */
-    static long[] parse(String text) {
+    public static long[] parse(String text) {
         long[] out = new long[NAMES.size()];
         for (String line : text.split("\n")) {
             if (line.isEmpty() || line.startsWith("#")) {

@@ -2,6 +2,7 @@ package io.tempokv.server.cli;
 
 import io.tempokv.client.ClientOptions;
 import io.tempokv.client.TempoClient;
+import io.tempokv.verify.ProtocolCounters;
 import io.tempokv.verify.cluster.LocalCluster;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -138,12 +139,56 @@ final class BenchCommand implements Main.Command {
         void close();
     }
 
-    /** What one counted run measured. */
+    /**
+     * What one counted run measured; for tempokv in a comparison also its protocol counters over
+     * the run (warm-up included), in {@link ProtocolCounters#NAMES} order, else null.
+     */
     record Result(String system, Workload workload, int clients, int seconds, long ok, long errors, double p50, double p99,
-                  double p999, double max, double load1) {
+                  double p999, double max, double load1, long[] protocol) {
         double throughput() {
             return ok / (double) seconds;
         }
+
+        /** Fast paths over fast and slow paths, in percent; NaN without counters or commits. */
+        double fastPercent() {
+            return protocol == null || protocol[1] + protocol[2] == 0 ? Double.NaN : 100.0 * protocol[1] / (protocol[1] + protocol[2]);
+        }
+
+        /** Recoveries started per command coordinated; NaN without counters or commands. */
+        double recoveriesPerCommand() {
+            return protocol == null || protocol[0] == 0 ? Double.NaN : protocol[3] / (double) protocol[0];
+        }
+
+        Result withProtocol(long[] counters) {
+            return new Result(system, workload, clients, seconds, ok, errors, p50, p99, p999, max, load1, counters);
+        }
+    }
+
+    /** The protocol counters of every node of the local cluster, summed. */
+    private static long[] counters(LocalCluster c) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long[] sum = new long[ProtocolCounters.NAMES.size()];
+        for (int id : c.nodeIds()) {
+            try {
+                String body = http.send(HttpRequest.newBuilder(c.httpUri(id).orElseThrow().resolve("/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                long[] v = ProtocolCounters.parse(body);
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += v[i];
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("node " + id + "'s /metrics did not answer: " + e.getMessage(), e);
+            }
+        }
+        return sum;
+    }
+
+    private static long[] minus(long[] a, long[] b) {
+        long[] d = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i] - b[i];
+        }
+        return d;
     }
 
     private static final long REQUEST_TIMEOUT_MILLIS = 10_000;
@@ -252,7 +297,9 @@ final class BenchCommand implements Main.Command {
             for (Workload w : workloads) {
                 Load lw = new Load(load.clients(), load.seconds(), load.keys(), 0, w, load.valueBytes(), load.warmup());
                 for (int r = 0; r < rounds; r++) {
-                    results.add(print(bench("tempokv", tempokvTargets(t.clientEndpoints()), List.of(), lw, out), lw, out));
+                    long[] before = counters(t);
+                    Result tr = bench("tempokv", tempokvTargets(t.clientEndpoints()), List.of(), lw, out);
+                    results.add(print(tr.withProtocol(minus(counters(t), before)), lw, out));
                     results.add(print(bench("etcd", etcdTargets(e.clientUrls), List.of(), lw, out), lw, out));
                 }
             }
@@ -267,10 +314,12 @@ final class BenchCommand implements Main.Command {
         StringBuilder b = new StringBuilder();
         b.append(String.format("%ncompare: %d nodes, %d clients, %d B values, %d keys, %d s counted after %d s warm-up per run, %d round(s),"
                         + " tempokv and etcd alternating%n", n, load.clients(), load.valueBytes(), load.keys(), load.seconds(), load.warmup(), rounds));
-        b.append(String.format("%-8s %-8s %9s %9s %9s %7s %6s%n", "workload", "system", "ops/s", "p50 ms", "p99 ms", "errors", "load1"));
+        b.append(String.format("%-8s %-8s %9s %9s %9s %7s %6s %7s %8s%n", "workload", "system", "ops/s", "p50 ms", "p99 ms", "errors", "load1",
+                "fast%", "rec/cmd"));
         for (Result r : results) {
-            b.append(String.format("%-8s %-8s %9.0f %9.1f %9.1f %7d %6.2f%n", r.workload().label(), r.system(), r.throughput(), r.p50(), r.p99(),
-                    r.errors(), r.load1()));
+            b.append(String.format("%-8s %-8s %9.0f %9.1f %9.1f %7d %6.2f %7s %8s%n", r.workload().label(), r.system(), r.throughput(), r.p50(), r.p99(),
+                    r.errors(), r.load1(), r.protocol() == null ? "-" : String.format("%.1f", r.fastPercent()),
+                    r.protocol() == null ? "-" : String.format("%.4f", r.recoveriesPerCommand())));
         }
         b.append(String.format("%-8s %22s %9s %9s%n", "workload", "tempokv/etcd: ops/s", "p50", "p99"));
         for (Workload w : results.stream().map(Result::workload).distinct().toList()) {
@@ -343,10 +392,16 @@ final class BenchCommand implements Main.Command {
         }
         Histogram h = recorder.getIntervalHistogram();
         return new Result(system, load.workload(), load.clients(), load.seconds(), h.getTotalCount(), errors.get(), ms(h, 50), ms(h, 99),
-                ms(h, 99.9), h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1e3, loadAverage());
+                ms(h, 99.9), h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1e3, loadAverage(), null);
     }
 
     private static Result print(Result r, Load load, PrintStream out) {
+        if (r.protocol() != null) {
+            long[] p = r.protocol();
+            out.printf("bench: tempokv protocol over the run: %d commands coordinated, %d fast and %d slow paths (%.1f%% fast),"
+                    + " %d recoveries started (%.4f per command), %d degraded submits%n", p[0], p[1], p[2], r.fastPercent(), p[3],
+                    r.recoveriesPerCommand(), p[5]);
+        }
         out.printf("bench: clients=%d seconds=%d ok=%d errors=%d throughput=%.0f ops/s p50=%.1f ms p99=%.1f ms"
                         + " p999=%.1f ms max=%.1f ms workload=%s value-bytes=%d warmup=%ds target=%s load1=%.2f%n",
                 r.clients(), r.seconds(), r.ok(), r.errors(), r.throughput(), r.p50(), r.p99(), r.p999(), r.max(),
