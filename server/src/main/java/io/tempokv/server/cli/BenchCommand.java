@@ -39,7 +39,7 @@ import org.HdrHistogram.Recorder;
 final class BenchCommand implements Main.Command {
     @Override
     public String summary() {
-        return "closed-loop load generator: throughput, p50/p99 latency; --local N starts a cluster; --sample for soaks";
+        return "closed-loop load generator: throughput, p50/p99 latency; --local N starts a cluster; --sample for soaks; --compare etcd";
     }
 
     @Override
@@ -122,7 +122,8 @@ final class BenchCommand implements Main.Command {
         }
     }
 
-    enum Workload { PUT, GET, MIXED;
+    enum Workload {
+        PUT, GET, MIXED;
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
