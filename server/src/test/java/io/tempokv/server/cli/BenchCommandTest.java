@@ -28,26 +28,20 @@ class BenchCommandTest {
 
     @Test
     void badValuesNameTheOption() {
-        assertEquals(Main.EXIT_USAGE, bench("--clients", "abc"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--clients: expected a whole number, got 'abc'"), err.toString());
+        refused("--clients: expected a whole number, got 'abc'", "--clients", "abc");
+        refused("--workload: expected put, get or mixed, got 'scan'", "--workload", "scan");
+        refused("--value-bytes: must be at least 1, got 0", "--value-bytes", "0");
+        refused("--warmup: must be at least 0, got -1", "--warmup", "-1");
+        refused("--target: expected tempokv or etcd, got 'redis'", "--target", "redis");
+        refused("--compare: only etcd can be compared with, got 'zookeeper'", "--compare", "zookeeper");
+        refused("--etcd-endpoints: expected http://HOST:PORT,..., got 'http://nohost'", "--target", "etcd", "--etcd-endpoints", "http://nohost");
+    }
+
+    /** The run is refused as bad usage, and the error says what. */
+    private void refused(String message, String... args) {
         err.reset();
-        assertEquals(Main.EXIT_USAGE, bench("--workload", "scan"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--workload: expected put, get or mixed, got 'scan'"), err.toString());
-        err.reset();
-        assertEquals(Main.EXIT_USAGE, bench("--value-bytes", "0"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--value-bytes: must be at least 1, got 0"), err.toString());
-        err.reset();
-        assertEquals(Main.EXIT_USAGE, bench("--warmup", "-1"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--warmup: must be at least 0, got -1"), err.toString());
-        err.reset();
-        assertEquals(Main.EXIT_USAGE, bench("--target", "redis"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--target: expected tempokv or etcd, got 'redis'"), err.toString());
-        err.reset();
-        assertEquals(Main.EXIT_USAGE, bench("--compare", "zookeeper"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--compare: only etcd can be compared with, got 'zookeeper'"), err.toString());
-        err.reset();
-        assertEquals(Main.EXIT_USAGE, bench("--target", "etcd", "--etcd-endpoints", "http://nohost"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--etcd-endpoints: expected http://HOST:PORT,..., got 'http://nohost'"), err.toString());
+        assertEquals(Main.EXIT_USAGE, bench(args));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(message), err.toString());
     }
 
     @Test
