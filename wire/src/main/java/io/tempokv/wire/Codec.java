@@ -58,7 +58,7 @@ public final class Codec {
      * parts as its data needs: they come one at a time, each asked for (D8b).
      */
     public static final int MAX_SNAPSHOT_ITEMS = 10_000_000;
-    /** Members listed in a status answer. */
+    /** Members listed in a status answer, or in a Hello's known incarnations. */
     public static final int MAX_MEMBERS = 64;
 
     private Codec() {
@@ -83,9 +83,14 @@ public final class Codec {
 
     /** A PeerFrame whose body is a Hello of {@link #WIRE_VERSION}; its from field is the node id too. */
     public static byte[] encodeHello(int nodeId, String clusterId, String settings) {
+        return encodeHello(new Hello(nodeId, clusterId, settings));
+    }
+
+    public static byte[] encodeHello(Hello h) {
         PeerProto.Hello hello = PeerProto.Hello.newBuilder()
-                .setWireVersion(WIRE_VERSION).setNodeId(nodeId).setClusterId(clusterId).setSettings(settings).build();
-        return PeerProto.PeerFrame.newBuilder().setFrom(nodeId).setHello(hello).build().toByteArray();
+                .setWireVersion(WIRE_VERSION).setNodeId(h.nodeId()).setClusterId(h.clusterId()).setSettings(h.settings())
+                .setIncarnation(h.incarnation()).putAllKnown(h.known()).build();
+        return PeerProto.PeerFrame.newBuilder().setFrom(h.nodeId()).setHello(hello).build().toByteArray();
     }
 
     /**
@@ -104,7 +109,13 @@ public final class Codec {
                         + Integer.toUnsignedString(h.getWireVersion()) + " but this node speaks version " + WIRE_VERSION
                         + "; run the same tempokv version on every node");
             }
-            return new Hello(Convert.processId(h.getNodeId(), "Hello.node_id"), h.getClusterId(), h.getSettings());
+            Convert.count(h.getKnownCount(), MAX_MEMBERS, "Hello.known");
+            java.util.Map<Integer, String> known = new java.util.TreeMap<>();
+            for (java.util.Map.Entry<Integer, String> e : h.getKnownMap().entrySet()) {
+                known.put(Convert.processId(e.getKey(), "Hello.known"), e.getValue());
+            }
+            return new Hello(Convert.processId(h.getNodeId(), "Hello.node_id"), h.getClusterId(), h.getSettings(),
+                    h.getIncarnation(), known);
         });
     }
 

@@ -124,6 +124,16 @@ class PeerCodecTest {
         byte[] older = PeerProto.PeerFrame.newBuilder().setFrom(3)
                 .setHello(PeerProto.Hello.newBuilder().setWireVersion(Codec.WIRE_VERSION).setNodeId(3).setClusterId("c")).build().toByteArray();
         assertEquals(new Hello(3, "c", ""), Codec.decodeHello(older));
+        Hello full = new Hello(2, "c", "f=1", "9f3a", java.util.Map.of(1, "aa01", 3, "cc03"));
+        assertEquals(full, Codec.decodeHello(Codec.encodeHello(full)));
+    }
+
+    @Test
+    void helloWithANonMemberIdInItsKnownIncarnationsIsRefused() {
+        byte[] bytes = PeerProto.PeerFrame.newBuilder().setFrom(2).setHello(PeerProto.Hello.newBuilder()
+                .setWireVersion(Codec.WIRE_VERSION).setNodeId(2).setClusterId("c").putKnown(0, "ab")).build().toByteArray();
+        WireFormatException e = assertThrows(WireFormatException.class, () -> Codec.decodeHello(bytes));
+        assertTrue(e.getMessage().startsWith("Hello.known"), e.getMessage());
     }
 
     @Test

@@ -3,14 +3,10 @@ package io.tempokv.server.config;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,28 +116,10 @@ public final class DataDirSettings {
         }
     }
 
-    /** Written to a temporary file, forced to disk, then renamed over the record, and the directory forced. */
     private static void write(Path file, Map<String, String> values) {
-        Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
         Properties p = new Properties();
         values.forEach(p::setProperty);
-        try {
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                p.store(w, "Settings this data directory was created with; a node refuses a config that differs."
-                        + " Do not edit: see docs/operations.md");
-            }
-            try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                c.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel d = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-                d.force(true);
-            } catch (IOException e) {
-                // some file systems cannot force a directory; the rename is still ordered after the data
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage()
-                    + "; check that the data directory is writable by the node and the disk has space", e);
-        }
+        DurableFiles.writeProperties(file, p, "Settings this data directory was created with; a node refuses a config that differs."
+                + " Do not edit: see docs/operations.md");
     }
 }

@@ -10,6 +10,7 @@ import io.tempokv.core.Request;
 import io.tempokv.core.Stats;
 import io.tempokv.server.config.ClusterSettings;
 import io.tempokv.server.config.DataDirSettings;
+import io.tempokv.server.config.Incarnations;
 import io.tempokv.server.config.NodeConfig;
 import io.tempokv.server.http.Health;
 import io.tempokv.server.http.HttpEndpoint;
@@ -84,9 +85,17 @@ public final class Node implements AutoCloseable {
         long t0 = System.nanoTime();
         long openNanos = 0;
         Files.createDirectories(config.dataDir());
-        if (DataDirSettings.check(config) == DataDirSettings.Outcome.ADOPTED) {
+        DataDirSettings.Outcome recorded = DataDirSettings.check(config);
+        if (recorded == DataDirSettings.Outcome.ADOPTED) {
             LOG.info(() -> "node=" + config.nodeId() + " recorded the cluster settings of its data directory " + config.dataDir()
                     + " (written by an earlier version) in " + DataDirSettings.FILE_NAME + ": " + ClusterSettings.of(config).text());
+        }
+        Incarnations incarnations = Incarnations.open(config.dataDir(), config.nodeId(), recorded == DataDirSettings.Outcome.CREATED);
+        transport.incarnations(incarnations);
+        if (!incarnations.confirmed()) {
+            LOG.info(() -> "node=" + config.nodeId() + " data directory " + config.dataDir() + " is new (incarnation " + incarnations.own()
+                    + "): it serves once " + config.f() + " peers confirmed they knew no earlier data directory of this node"
+                    + " (docs/protocol.md D14)");
         }
         for (int s = 0; s < config.shards(); s++) {
             long o = System.nanoTime();
@@ -178,7 +187,7 @@ public final class Node implements AutoCloseable {
         for (int m : peerIds()) {
             peers.put(m, connected.contains(m));
         }
-        return Health.of(config.nodeId(), peers, shards);
+        return Health.of(config.nodeId(), peers, shards, transport.notServing());
     }
 
     /** Every member but this node. */
@@ -226,6 +235,12 @@ public final class Node implements AutoCloseable {
                 () -> transport.rejectedConnections() + clients.rejectedConnections());
         metrics.gauge("tempokv_peer_connection_errors", "Outbound peer connections closed by an I/O error (then redialled)", Map.of(),
                 transport::outboundConnectionErrors);
+        metrics.gauge("tempokv_data_dir_lost", "1 when a peer knows this node by another data directory: it lost what it"
+                + " acknowledged and serves nothing (docs/protocol.md D14)", Map.of(), () -> transport.lostState() ? 1 : 0);
+        metrics.gauge("tempokv_data_dir_unconfirmed", "1 while this node's new data directory waits for f peers to confirm it (D14)",
+                Map.of(), () -> transport.notServing() != null && !transport.lostState() ? 1 : 0);
+        metrics.gauge("tempokv_peer_messages_unconfirmed", "Peer messages dropped while the data directory was unconfirmed or lost (D14)",
+                Map.of(), transport::droppedUnconfirmed);
     }
 
     private long dataDirBytes() {
@@ -277,6 +292,12 @@ public final class Node implements AutoCloseable {
 
         @Override
         public void submit(Request r, Consumer<Reply> replyTo) {
+            String notServing = transport.notServing();
+            if (notServing != null) {
+                replyTo.accept(Reply.unavailable(r.id(), "node " + config.nodeId() + " serves nothing: " + notServing
+                        + "; send the request to another node"));
+                return;
+            }
             Set<Integer> shards = new TreeSet<>();
             for (Op op : r.ops()) {
                 shards.add(Keys.shardOf(op.key(), config.shards()));

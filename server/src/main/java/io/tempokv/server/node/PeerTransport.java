@@ -21,6 +21,7 @@ import io.netty.handler.codec.bytes.ByteArrayEncoder;
 import io.netty.util.ReferenceCountUtil;
 import io.tempokv.core.message.Message;
 import io.tempokv.server.config.ClusterSettings;
+import io.tempokv.server.config.Incarnations;
 import io.tempokv.wire.Codec;
 import io.tempokv.wire.Frames;
 import io.tempokv.wire.Hello;
@@ -79,6 +80,16 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
     private final java.util.concurrent.ConcurrentHashMap<Integer, AtomicInteger> inboundByPeer = new java.util.concurrent.ConcurrentHashMap<>();
     private Channel server;
     private volatile boolean closed;
+    /** D14: this node's incarnation and those it recorded for its peers; null in tests that do not use them. */
+    private volatile Incarnations incarnations;
+    /** Peers whose Hello agreed with the incarnations on both sides since this process started. */
+    private final Set<Integer> vouched = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** How many peers must vouch before a new data directory takes part (f: a majority with this node). */
+    private final int confirmationsNeeded;
+    /** Why this node must not take part (a peer knows it by another incarnation); null while it may. */
+    private volatile String lostState;
+    private final java.util.concurrent.atomic.AtomicReference<String> lostReason = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicLong droppedUnconfirmed = new AtomicLong();
     /** The redial backoff's bounds; only tests change them (before start). */
     private long backoffMin = BACKOFF_MIN_MILLIS;
     private long backoffMax = BACKOFF_MAX_MILLIS;
@@ -93,6 +104,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
         this.settings = settings;
         this.clusterId = settings.clusterId();
         this.shards = settings.shards();
+        this.confirmationsNeeded = settings.f();
         this.members = new TreeSet<>(peers.keySet());
         this.members.add(self);
         this.group = group;
@@ -102,6 +114,45 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
                 links.put(id, new Link(id, addr));
             }
         });
+    }
+
+    /**
+     * Turns on D14 (docs/protocol.md): Hellos carry this node's incarnation and the ones it recorded,
+     * a peer on another incarnation than recorded is refused, and a new data directory takes no
+     * part until f peers vouched for it. Called before {@link #start}.
+     */
+    public void incarnations(Incarnations incarnations) {
+        if (confirmationsNeeded == 0) {
+            incarnations.confirm();
+        }
+        this.incarnations = incarnations;
+    }
+
+    /**
+     * Why this node must not serve, or null: a peer knows it by another data directory (it lost
+     * what it acknowledged), or its new data directory is not yet confirmed by enough peers.
+     */
+    public String notServing() {
+        String lost = lostState;
+        if (lost != null) {
+            return lost;
+        }
+        Incarnations inc = incarnations;
+        if (inc != null && !inc.confirmed()) {
+            return "its data directory is new and " + vouched.size() + " of the " + confirmationsNeeded + " peers needed have"
+                    + " confirmed that they knew no earlier one of this node (docs/protocol.md D14); it takes part once they have";
+        }
+        return null;
+    }
+
+    /** Whether a peer told this node that it was known by another data directory (see {@link #notServing}). */
+    public boolean lostState() {
+        return lostState != null;
+    }
+
+    /** Peer frames dropped because this node's data directory was not yet confirmed, or lost its state. */
+    public long droppedUnconfirmed() {
+        return droppedUnconfirmed.get();
     }
 
     /** For tests: a fixed, long backoff shows whether a redial came from a Hello or from the timer. */
@@ -168,7 +219,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
     @Override
     public void send(int to, int shard, Message m) {
         Link l = links.get(to);
-        if (l == null) {
+        if (l == null || lostState != null) {
             dropped.incrementAndGet();
             return;
         }
@@ -201,14 +252,19 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        closeLinks();
+        if (server != null) {
+            server.close().awaitUninterruptibly();
+        }
+    }
+
+    /** Closes the outbound connections; they redial unless the transport is closed or this node lost its state. */
+    private void closeLinks() {
         for (Link l : links.values()) {
             Channel c = l.channel;
             if (c != null) {
                 c.close();
             }
-        }
-        if (server != null) {
-            server.close().awaitUninterruptibly();
         }
     }
 
@@ -229,7 +285,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
         }
 
         void connect() {
-            if (closed) {
+            if (closed || lostState != null) {
                 return;
             }
             Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
@@ -248,7 +304,9 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
                     return;
                 }
                 Channel ch = f.channel();
-                ch.writeAndFlush(Codec.encodeHello(self, clusterId, settings.text()));
+                Incarnations inc = incarnations;
+                ch.writeAndFlush(Codec.encodeHello(inc == null ? new Hello(self, clusterId, settings.text())
+                        : new Hello(self, clusterId, settings.text(), inc.own(), inc.known())));
                 channel = ch;
                 backoffMillis = backoffMin;
                 LOG.info(() -> "node=" + self + " connected to peer " + peer + " at " + address.getHostString() + ":" + address.getPort());
@@ -346,9 +404,14 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
     /** One inbound connection: a Hello first, then peer frames from that peer only. */
     private final class InboundHandler extends SimpleChannelInboundHandler<byte[]> {
         private int peer = -1;
+        /** Set once the connection was refused: frames already read behind the refused one are ignored. */
+        private boolean refused;
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, byte[] bytes) {
+            if (refused) {
+                return;
+            }
             try {
                 if (peer < 0) {
                     peer = hello(bytes);
@@ -360,6 +423,10 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
                 if (f.from() != peer || f.shard() < 0 || f.shard() >= shards || f.message() == null) {
                     throw new WireFormatException("frame claims sender " + f.from() + " shard " + f.shard()
                             + " on the connection of peer " + peer);
+                }
+                if (notServing() != null) {
+                    droppedUnconfirmed.incrementAndGet();
+                    return;
                 }
                 inbound.deliver(f.from(), f.shard(), f.message());
             } catch (WireFormatException e) {
@@ -384,7 +451,49 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
                             + " is wrong (its data directory records what it was created with)");
                 }
             }
+            checkIncarnations(h);
             return h.nodeId();
+        }
+
+        /** D14, both ways: the peer's incarnation against the one recorded here, and this node's against the peer's record. */
+        private void checkIncarnations(Hello h) throws WireFormatException {
+            Incarnations inc = incarnations;
+            if (inc == null) {
+                return;
+            }
+            if (lostState != null) {
+                throw new WireFormatException("this node takes no part: " + lostState);
+            }
+            String knownAsThere = h.known().get(self);
+            if (knownAsThere != null && !knownAsThere.isEmpty() && !knownAsThere.equals(inc.own())) {
+                String why = "node " + h.nodeId() + " knows this node (" + self + ") by data directory incarnation " + knownAsThere
+                        + ", but this data directory is incarnation " + inc.own() + ": it is not the directory this node had (it was"
+                        + " wiped, replaced or created anew) and lacks what this node acknowledged, so the node takes no part and"
+                        + " serves nothing. Keep it stopped and follow docs/operations.md, \"A node lost its disk\"";
+                if (lostReason.compareAndSet(null, why)) {
+                    lostState = why;
+                    LOG.severe(() -> "node=" + self + " stopped serving: " + why);
+                    closeLinks();
+                }
+                throw new WireFormatException(why);
+            }
+            if (!h.incarnation().isEmpty()) {
+                String recorded = inc.recorded(h.nodeId());
+                if (recorded != null && !recorded.equals(h.incarnation())) {
+                    throw new WireFormatException("peer " + h.nodeId() + " runs on data directory incarnation " + h.incarnation()
+                            + ", but this node recorded incarnation " + recorded + " for it: its data directory was wiped, replaced"
+                            + " or created anew and lacks what it acknowledged, so it must not rejoin as it is (docs/protocol.md"
+                            + " D14; docs/operations.md, \"A node lost its disk\")");
+                }
+                if (recorded == null && inc.record(h.nodeId(), h.incarnation())) {
+                    LOG.info(() -> "node=" + self + " recorded peer " + h.nodeId() + "'s data directory incarnation " + h.incarnation());
+                }
+            }
+            if (vouched.add(h.nodeId()) && !inc.confirmed() && vouched.size() >= confirmationsNeeded) {
+                inc.confirm();
+                LOG.info(() -> "node=" + self + " new data directory (incarnation " + inc.own() + ") confirmed by peers " + vouched
+                        + ": none knew an earlier one of this node; it takes part from now on");
+            }
         }
 
         @Override
@@ -407,6 +516,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
         }
 
         private void reject(ChannelHandlerContext ctx, String reason) {
+            refused = true;
             rejectedConnections.incrementAndGet();
             long repeats = refusalLog.admit(reason, System.nanoTime());
             if (repeats >= 0) {

@@ -25,4 +25,12 @@ class HealthTest {
                 Health.of(1, PEERS, List.of(new ShardHealth(0, 1, 2))).toJson());
         assertEquals("{\"ready\":false,\"node\":3,\"peers\":[],\"shards\":[]}", new Health(false, 3, Map.of(), List.of()).toJson());
     }
+
+    @Test
+    void aProblemMakesTheNodeNotReadyAndIsEscapedInTheJson() {
+        Health h = Health.of(1, Map.of(2, true), List.of(new ShardHealth(0, 2, 2)), "lost \"its\" disk\\\n");
+        assertFalse(h.ready(), "reachable enough, but a problem");
+        assertEquals("{\"ready\":false,\"node\":1,\"peers\":[{\"node\":2,\"reachable\":true}],"
+                + "\"shards\":[{\"shard\":0,\"reachable\":2,\"needed\":2}],\"problem\":\"lost \\\"its\\\" disk\\\\\\u000a\"}", h.toJson());
+    }
 }
