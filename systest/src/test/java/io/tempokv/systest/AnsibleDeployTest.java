@@ -3,6 +3,7 @@ package io.tempokv.systest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tempokv.check.Budget;
@@ -190,8 +191,69 @@ class AnsibleDeployTest {
         }
     }
 
+    /**
+     * Issue 21 items 1 and 2 on the packaged node: n5 started on an empty data directory (its disk
+     * "lost"; the real one is kept aside) serves nothing and says why in /health (docs/protocol.md
+     * D14), and n4 with f hand-edited from 2 to 1 refuses to start, naming the setting. Both are put
+     * back afterwards and the cluster is whole again.
+     */
     @Test
     @Order(5)
+    void aLostDataDirectoryAndAHandEditedFAreRefusedByTheNodeItself(Testbed tb) throws Exception {
+        requireDeployed();
+        tb.ssh(5, "service tempokv stop && mv /var/lib/tempokv /var/lib/tempokv.kept"
+                + " && install -d -o tempokv -g tempokv -m 750 /var/lib/tempokv && service tempokv start").orThrow("n5 on an empty data dir");
+        Testbed.Result health = awaitHealth(tb, 5, r -> r.out().contains("not the directory this node had"));
+        assertEquals(503, health.exit(), "n5 on a new data directory in a cluster that knew another: " + health.out());
+        assertTrue(health.out().contains("\"problem\":\"node ") && health.out().contains("A node lost its disk"), health.out());
+        try (TempoClient c = TempoClient.connect(List.of(tb.client(5)),
+                new ClientOptions(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(5), 4))) {
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> c.get("via-n1").get(30, TimeUnit.SECONDS), "n5 must not answer a read from an empty store");
+            assertTrue(String.valueOf(e.getCause().getMessage()).contains("serves nothing"), e.getCause().toString());
+        }
+        tb.ssh(5, "service tempokv stop && rm -rf /var/lib/tempokv && mv /var/lib/tempokv.kept /var/lib/tempokv && service tempokv start")
+                .orThrow("n5 back on its own data dir");
+        tb.awaitHealthy(Duration.ofSeconds(120), 5);
+
+        tb.ssh(4, "cp /etc/tempokv/tempokv.yaml /root/tempokv.yaml.kept && sed -i 's/^f: 2$/f: 1/' /etc/tempokv/tempokv.yaml"
+                + " && grep -qx 'f: 1' /etc/tempokv/tempokv.yaml").orThrow("n4: f 2 -> 1");
+        // the init script reports a node that exits within 3 s; a JVM slower than that on a loaded host exits later
+        Testbed.Result restart = tb.ssh(4, "service tempokv restart");
+        String refusal = "f: 1 in the config, 2 in the data directory";
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (tb.ssh(4, "grep -qF '" + refusal + "' /var/log/tempokv/tempokv.log").exit() != 0 && System.nanoTime() < end) {
+            Thread.sleep(500);
+        }
+        String log = tb.ssh(4, "tail -n 40 /var/log/tempokv/tempokv.log").out();
+        assertTrue(log.contains(refusal), "the refusal names the setting (restart: " + restart.exit() + " " + restart.out() + "):\n" + log);
+        Thread.sleep(1000);
+        assertNotEquals(0, tb.ssh(4, "service tempokv status").exit(), "n4 is not running with f edited");
+        assertEquals(-1, tb.httpStatus(4, 7600, "/health"), "n4 serves nothing with f edited");
+        tb.ssh(4, "mv /root/tempokv.yaml.kept /etc/tempokv/tempokv.yaml && service tempokv start").orThrow("n4 back on its config");
+        tb.awaitHealthy(Duration.ofSeconds(120), 1, 2, 3, 4, 5);
+        try (TempoClient c = TempoClient.connect(List.of(tb.client(4), tb.client(5)), PackageOnTestNodesTest.CLIENT)) {
+            assertEquals(Optional.of("v1"), c.get("via-n1").get(30, TimeUnit.SECONDS), "data intact on the restored nodes");
+        }
+    }
+
+    /** The first /health answer of node i that passes, asking every 250 ms for at most 60 s. */
+    private static Testbed.Result awaitHealth(Testbed tb, int i, java.util.function.Predicate<Testbed.Result> ok) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Testbed.Result last = tb.httpGet(i, 7600, "/health");
+        while (!ok.test(last)) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("no passing /health from n" + i + " within 60 s; last: " + last.exit() + " " + last.out()
+                        + "\n" + tb.ssh(i, "tail -n 30 /var/log/tempokv/tempokv.log 2>&1").out());
+            }
+            Thread.sleep(250);
+            last = tb.httpGet(i, 7600, "/health");
+        }
+        return last;
+    }
+
+    @Test
+    @Order(6)
     void wipeRefusesWithoutConfirmationThenWipesWithIt(Testbed tb) throws Exception {
         requireDeployed();
         Testbed.Result refused = playbook(tb, "wipe.yml");

@@ -233,6 +233,20 @@ final class Testbed implements AutoCloseable, ExtensionContext.Store.CloseableRe
         }
     }
 
+    /** GET http://node:port/path: the status and the body; status -1 and an empty body when nothing answers. */
+    Result httpGet(int i, int port, String path) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + ip(i) + ":" + port + path))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Result(r.statusCode(), r.body(), "");
+        } catch (IOException e) {
+            return new Result(-1, "", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(-1, "", e.toString());
+        }
+    }
+
     /** Waits until /health answers 200 on each given node; fails naming the ones that did not. */
     void awaitHealthy(Duration timeout, int... nodes) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
