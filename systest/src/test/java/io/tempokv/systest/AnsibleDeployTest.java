@@ -216,7 +216,7 @@ class AnsibleDeployTest {
                 .orThrow("n5 back on its own data dir");
         tb.awaitHealthy(Duration.ofSeconds(120), 5);
 
-        tb.ssh(4, "cp /etc/tempokv/tempokv.yaml /root/tempokv.yaml.kept && sed -i 's/^f: 2$/f: 1/' /etc/tempokv/tempokv.yaml"
+        tb.ssh(4, "cp -p /etc/tempokv/tempokv.yaml /root/tempokv.yaml.kept && sed -i 's/^f: 2$/f: 1/' /etc/tempokv/tempokv.yaml"
                 + " && grep -qx 'f: 1' /etc/tempokv/tempokv.yaml").orThrow("n4: f 2 -> 1");
         // the init script reports a node that exits within 3 s; a JVM slower than that on a loaded host exits later
         Testbed.Result restart = tb.ssh(4, "service tempokv restart");
@@ -230,7 +230,9 @@ class AnsibleDeployTest {
         Thread.sleep(1000);
         assertNotEquals(0, tb.ssh(4, "service tempokv status").exit(), "n4 is not running with f edited");
         assertEquals(-1, tb.httpStatus(4, 7600, "/health"), "n4 serves nothing with f edited");
-        tb.ssh(4, "mv /root/tempokv.yaml.kept /etc/tempokv/tempokv.yaml && service tempokv start").orThrow("n4 back on its config");
+        // cp -p both ways: the config is 0640 root:tempokv, and a copy owned by root alone is unreadable to the node
+        tb.ssh(4, "cp -p /root/tempokv.yaml.kept /etc/tempokv/tempokv.yaml && rm /root/tempokv.yaml.kept && service tempokv start")
+                .orThrow("n4 back on its config");
         tb.awaitHealthy(Duration.ofSeconds(120), 1, 2, 3, 4, 5);
         try (TempoClient c = TempoClient.connect(List.of(tb.client(4), tb.client(5)), PackageOnTestNodesTest.CLIENT)) {
             assertEquals(Optional.of("v1"), c.get("via-n1").get(30, TimeUnit.SECONDS), "data intact on the restored nodes");
