@@ -86,9 +86,8 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
     private final Set<Integer> vouched = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** How many peers must vouch before a new data directory takes part (f: a majority with this node). */
     private final int confirmationsNeeded;
-    /** Why this node must not take part (a peer knows it by another incarnation); null while it may. */
-    private volatile String lostState;
-    private final java.util.concurrent.atomic.AtomicReference<String> lostReason = new java.util.concurrent.atomic.AtomicReference<>();
+    /** Why this node must not take part (a peer knows it by another incarnation); null while it may. Set once. */
+    private final java.util.concurrent.atomic.AtomicReference<String> lostState = new java.util.concurrent.atomic.AtomicReference<>();
     private final AtomicLong droppedUnconfirmed = new AtomicLong();
     /** The redial backoff's bounds; only tests change them (before start). */
     private long backoffMin = BACKOFF_MIN_MILLIS;
@@ -133,7 +132,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
      * what it acknowledged), or its new data directory is not yet confirmed by enough peers.
      */
     public String notServing() {
-        String lost = lostState;
+        String lost = lostState.get();
         if (lost != null) {
             return lost;
         }
@@ -147,7 +146,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
 
     /** Whether a peer told this node that it was known by another data directory (see {@link #notServing}). */
     public boolean lostState() {
-        return lostState != null;
+        return lostState.get() != null;
     }
 
     /** Peer frames dropped because this node's data directory was not yet confirmed, or lost its state. */
@@ -219,7 +218,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
     @Override
     public void send(int to, int shard, Message m) {
         Link l = links.get(to);
-        if (l == null || lostState != null) {
+        if (l == null || lostState.get() != null) {
             dropped.incrementAndGet();
             return;
         }
@@ -285,7 +284,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
         }
 
         void connect() {
-            if (closed || lostState != null) {
+            if (closed || lostState.get() != null) {
                 return;
             }
             Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
@@ -461,8 +460,9 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
             if (inc == null) {
                 return;
             }
-            if (lostState != null) {
-                throw new WireFormatException("this node takes no part: " + lostState);
+            String lost = lostState.get();
+            if (lost != null) {
+                throw new WireFormatException("this node takes no part: " + lost);
             }
             String knownAsThere = h.known().get(self);
             if (knownAsThere != null && !knownAsThere.isEmpty() && !knownAsThere.equals(inc.own())) {
@@ -470,8 +470,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
                         + ", but this data directory is incarnation " + inc.own() + ": it is not the directory this node had (it was"
                         + " wiped, replaced or created anew) and lacks what this node acknowledged, so the node takes no part and"
                         + " serves nothing. Keep it stopped and follow docs/operations.md, \"A node lost its disk\"";
-                if (lostReason.compareAndSet(null, why)) {
-                    lostState = why;
+                if (lostState.compareAndSet(null, why)) {
                     LOG.severe(() -> "node=" + self + " stopped serving: " + why);
                     closeLinks();
                 }
