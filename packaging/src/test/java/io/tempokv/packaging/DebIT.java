@@ -299,14 +299,18 @@ class DebIT {
         assertTrue(script.contains("### BEGIN INIT INFO") && script.contains("# Default-Start:     2 3 4 5"), "LSB header");
     }
 
-    /** The init script, pointed at a stand-in daemon, really starts, reports, appends, and stops with TERM then KILL. */
+    /**
+     * The init script, pointed at a stand-in daemon, really starts (waiting for the node's "started"
+     * line), reports, appends, and stops with TERM then KILL; a node that exits at start-up, also
+     * after a few seconds, is a failed start.
+     */
     @Test
     void theInitScriptManagesAStandInDaemon() throws Exception {
         Packages.assumeOrSkip("root".equals(System.getProperty("user.name")),
                 "start-stop-daemon --chuid needs root; CI runs the tests as root");
         Path dir = Files.createDirectories(work.resolve("initd"));
         Path daemon = dir.resolve("daemon");
-        Files.writeString(daemon, "#!/bin/sh\necho \"stand-in node $*\"\n"
+        Files.writeString(daemon, "#!/bin/sh\necho \"stand-in node $*\"\necho 'node=1 started: shards=1 (stand-in)'\n"
                 + "if [ -n \"${IGNORE_TERM:-}\" ]; then trap '' TERM; while :; do sleep 1; done; fi\nexec sleep 300\n");
         daemon.toFile().setExecutable(true);
         Path config = Files.writeString(dir.resolve("tempokv.yaml"), "# empty\n");
@@ -321,6 +325,7 @@ class DebIT {
         replace.put("LOG_DIR", dir.resolve("log").toString());
         replace.put("PIDFILE", dir.resolve("tempokv.pid").toString());
         replace.put("STOP_TIMEOUT", "2");
+        replace.put("START_TIMEOUT", "6");
         String rewritten = original;
         for (Map.Entry<String, String> e : replace.entrySet()) {
             String before = rewritten;
@@ -358,8 +363,9 @@ class DebIT {
             assertFalse(ProcessHandle.of(stubborn).map(ProcessHandle::isAlive).orElse(false), "SIGKILL ended it");
 
             List<String> logged = Packages.lines(Files.readString(log));
-            assertEquals(List.of("stand-in node server --config " + config, "stand-in node server --config " + config), logged,
-                    "both starts appended the daemon's output to the log");
+            String started = "node=1 started: shards=1 (stand-in)";
+            assertEquals(List.of("stand-in node server --config " + config, started, "stand-in node server --config " + config, started),
+                    logged, "both starts appended the daemon's output to the log");
 
             // a node that exits at once is reported as a failed start
             Files.writeString(daemon, "#!/bin/sh\necho 'bad configuration' >&2\nexit 78\n");
@@ -372,6 +378,22 @@ class DebIT {
             assertEquals(1, said.split("failed", -1).length - 1, "one \"failed\": " + failed.describe());
             assertEquals(3, initd(script, Map.of(), "status").exit());
             assertTrue(Files.readString(log).endsWith("bad configuration\n"), "stderr goes to the log too");
+
+            // a node refused after its JVM ran its checks, later than a first second (a loaded host)
+            Files.writeString(daemon, "#!/bin/sh\nsleep 3\necho 'f: 1 in the config, 2 in the data directory' >&2\nexit 78\n");
+            long t1 = System.nanoTime();
+            Packages.Result late = initd(script, Map.of(), "start");
+            assertEquals(1, late.exit(), "a node that exits 3 s after it was started did not start: " + late.describe());
+            assertTrue(System.nanoTime() - t1 >= 3_000_000_000L, "start waited for it");
+            assertEquals(3, initd(script, Map.of(), "status").exit());
+
+            // a node that runs but never says it started: start gives up waiting, says so, and leaves it running
+            Files.writeString(daemon, "#!/bin/sh\necho 'stand-in that never starts'\nexec sleep 300\n");
+            Packages.Result slow = initd(script, Map.of(), "start");
+            assertEquals(0, slow.exit(), slow.describe());
+            assertTrue(slow.err().contains("no \"started\" line in " + log + " after 6 s"), slow.describe());
+            assertEquals(0, initd(script, Map.of(), "status").exit(), "still running");
+            assertEquals(0, initd(script, Map.of(), "stop").exit());
 
             Packages.Result usage = initd(script, Map.of(), "frobnicate");
             assertEquals(2, usage.exit(), usage.describe());
