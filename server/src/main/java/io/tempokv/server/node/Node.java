@@ -203,7 +203,8 @@ public final class Node implements AutoCloseable {
         List<StatusInfo.ShardStatus> shards = new ArrayList<>();
         for (ShardLoop loop : loops) {
             Stats s = loop.metrics().stats;
-            boolean healthy = h.shards().get(loop.shard()).reachable() >= h.shards().get(loop.shard()).needed();
+            // a node that must not serve (D14) has no healthy shard, whatever it reaches
+            boolean healthy = h.problem() == null && h.shards().get(loop.shard()).reachable() >= h.shards().get(loop.shard()).needed();
             shards.add(new StatusInfo.ShardStatus(loop.shard(), config.memberIds(), reachable, healthy, s.submitted,
                     s.fastPaths, s.slowPaths, s.recoveriesStarted));
         }

@@ -10,6 +10,7 @@ import io.tempokv.server.config.ConfigLoader;
 import io.tempokv.server.config.Incarnations;
 import io.tempokv.server.config.NodeConfig;
 import io.tempokv.verify.cluster.LocalCluster;
+import io.tempokv.wire.StatusInfo;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -91,6 +92,8 @@ class WipedDataDirTest {
                 new ClientOptions(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(3), 4))) {
             ExecutionException e = assertThrows(ExecutionException.class, () -> c.get("k").get(30, TimeUnit.SECONDS));
             assertTrue(String.valueOf(e.getCause().getMessage()).contains("serves nothing"), e.getCause().toString());
+            assertTrue(c.status().get(30, TimeUnit.SECONDS).shards().stream().noneMatch(StatusInfo.ShardStatus::healthy),
+                    "tempokv status shows no healthy shard on it");
         }
         // the others still serve, and say who is missing
         HttpResponse<String> one = await(1, r -> r.statusCode() == 200);
