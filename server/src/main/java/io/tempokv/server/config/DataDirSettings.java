@@ -1,11 +1,8 @@
 package io.tempokv.server.config;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,11 +76,13 @@ public final class DataDirSettings {
      */
     public static Optional<List<String>> compare(NodeConfig config) {
         Path file = config.dataDir().resolve(FILE_NAME);
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+        Properties p;
+        try {
+            Optional<Properties> read = DurableFiles.readProperties(file);
+            if (read.isEmpty()) {
+                return Optional.empty();
+            }
+            p = read.get();
         } catch (IOException | IllegalArgumentException e) {
             throw new MismatchException("cannot read " + file + " (" + e.getMessage() + "): it records the settings this data directory"
                     + " was created with, and the node does not start without checking them. Restore the file from a backup of"

@@ -1,19 +1,38 @@
 package io.tempokv.server.config;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.Properties;
 
 /** The small records a data directory keeps beside its stores, written so that a crash leaves the old or the new file whole. */
 final class DurableFiles {
     private DurableFiles() {
+    }
+
+    /**
+     * The properties in {@code file}; empty when there is no such file.
+     *
+     * @throws IOException when it exists but cannot be read
+     * @throws IllegalArgumentException when it is not a properties file (a malformed escape)
+     */
+    static Optional<Properties> readProperties(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        return Optional.of(p);
     }
 
     /**

@@ -1,15 +1,12 @@
 package io.tempokv.server.config;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 
@@ -52,13 +49,15 @@ public final class Incarnations {
      */
     public static Incarnations open(Path dataDir, int self, boolean newDirectory) {
         Path file = dataDir.resolve(FILE_NAME);
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
-        } catch (NoSuchFileException e) {
-            Incarnations created = new Incarnations(file, self, draw(), !newDirectory);
-            created.write();
-            return created;
+        Properties p;
+        try {
+            Optional<Properties> read = DurableFiles.readProperties(file);
+            if (read.isEmpty()) {
+                Incarnations created = new Incarnations(file, self, draw(), !newDirectory);
+                created.write();
+                return created;
+            }
+            p = read.get();
         } catch (IOException | IllegalArgumentException e) {
             throw unreadable(file, e.getMessage());
         }

@@ -136,12 +136,17 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
         if (lost != null) {
             return lost;
         }
-        Incarnations inc = incarnations;
-        if (inc != null && !inc.confirmed()) {
+        if (!confirmed()) {
             return "its data directory is new and " + vouched.size() + " of the " + confirmationsNeeded + " peers needed have"
                     + " confirmed that they knew no earlier one of this node (docs/protocol.md D14); it takes part once they have";
         }
         return null;
+    }
+
+    /** True unless this node runs D14 on a data directory its peers have not yet confirmed. */
+    private boolean confirmed() {
+        Incarnations inc = incarnations;
+        return inc == null || inc.confirmed();
     }
 
     /** Whether a peer told this node that it was known by another data directory (see {@link #notServing}). */
@@ -423,7 +428,7 @@ public final class PeerTransport implements ShardLoop.Transport, AutoCloseable {
                     throw new WireFormatException("frame claims sender " + f.from() + " shard " + f.shard()
                             + " on the connection of peer " + peer);
                 }
-                if (notServing() != null) {
+                if (lostState.get() != null || !confirmed()) {
                     droppedUnconfirmed.incrementAndGet();
                     return;
                 }
