@@ -30,11 +30,13 @@ final class Pace {
     private final long[] gapPeak;
     /** Per member index: how long its MProposeAcks take to come back here, smoothed and decaying; 0 = not measured (D11). */
     private final long[] answer;
+    private final long suspectFloor;
 
     Pace(ReplicaConfig.Timing timing, int members) {
         this.timing = timing;
         this.gapPeak = new long[members];
         this.answer = new long[members];
+        this.suspectFloor = timing.suspectTicks() + timing.heartbeatTicks() - timing.promiseIntervalTicks();
     }
 
     /**
@@ -108,9 +110,13 @@ final class Pace {
         }
     }
 
-    /** Silence after which the member at index i is suspected: three times its recent longest gap, at least the configured. */
+    /**
+     * Silence after which the member at index i is suspected: three times its recent longest gap, at
+     * least the configured plus the time a quiet member waits between heartbeats beyond the promise
+     * interval (D4c; the configured value was chosen for a heartbeat every interval).
+     */
     long suspectTicks(int i) {
-        return Math.min(Math.max(timing.suspectTicks(), 3 * gapPeak[i]), SUSPECT_MAX_TICKS);
+        return Math.min(Math.max(suspectFloor, 3 * gapPeak[i]), SUSPECT_MAX_TICKS);
     }
 
     /** Called every garbage-collection interval: old pauses and slow answers weigh less and less. */

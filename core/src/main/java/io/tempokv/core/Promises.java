@@ -179,6 +179,11 @@ final class Promises {
         return fs[n - stabilityThreshold];
     }
 
+    /** Some bucket changed since the last summary. */
+    boolean changed() {
+        return !summaryDirty.isEmpty();
+    }
+
     /** Own summaries to broadcast: changed buckets, or every bucket with a clock when full. */
     List<BucketPromises> summary(boolean full) {
         List<BucketPromises> out = new ArrayList<>();

@@ -59,6 +59,16 @@ public final class Replica {
     private final long[] lastHeard;
     private final boolean[] unreachable;
     private final Pace pace;
+    /** D4c: what the periodic messages last said, and when, so one that says nothing new can wait. */
+    private long promisesSentTick = Long.MIN_VALUE / 2;
+    private long fullSentTick = Long.MIN_VALUE / 2;
+    private boolean changedSinceFull = true;
+    private List<MPromises.Collected> horizonSent = List.of();
+    private List<MExecuted.OriginExecuted> executedSent;
+    private long executedSentTick = Long.MIN_VALUE / 2;
+    /** A peer became reachable again: the next full refresh, and the next executed report, go out whatever they say. */
+    private boolean refreshOnReconnect;
+    private boolean executedOnReconnect;
     /**
      * After a restart (D10): per origin, the executed watermark this replica must reach before it
      * takes client requests or early recovery turns again, the highest its peers reported in their
@@ -161,8 +171,29 @@ public final class Replica {
                     + " (members " + config.members() + ")");
         }
         if (member != self) {
-            unreachable[config.indexOf(member)] = !reachable;
+            int i = config.indexOf(member);
+            if (unreachable[i] && reachable) {
+                refreshOnReconnect = true;
+                executedOnReconnect = true;
+            }
+            unreachable[i] = !reachable;
         }
+    }
+
+    /**
+     * Ticks from now until the next one at which {@link #tick()} has periodic work (at least 1). A
+     * host may let the ticks before it pass without waking up, as long as it runs them before the
+     * next event it hands in (D4c).
+     */
+    public int ticksUntilDue() {
+        ReplicaConfig.Timing t = config.timing();
+        long due = Math.min(nextMultiple(t.promiseIntervalTicks()), Math.min(nextMultiple(t.gcIntervalTicks()),
+                nextMultiple(t.scanIntervalTicks())));
+        return (int) (due - now);
+    }
+
+    private long nextMultiple(int interval) {
+        return (now / interval + 1) * interval;
     }
 
     /** Commands known here that are not committed yet, plus committed ones waiting to execute. */
@@ -1033,14 +1064,36 @@ public final class Replica {
         return Math.min((long) t.commitRequestTicks() << Math.min(attempts, 4), Math.max(t.commitRequestTicks(), t.backoffMaxTicks()));
     }
 
-    private void broadcastPromises(boolean full) {
-        List<MPromises.BucketPromises> all = promises.summary(full);
-        int max = config.limits().bucketsPerPromiseMessageMax();
-        // Sent even when empty: it doubles as the heartbeat that failure suspicion relies on.
+    /**
+     * D2 and D4c: the changed buckets, or every bucket on a full refresh. One that says nothing new
+     * still goes out every {@code heartbeatTicks}, as the heartbeat that failure suspicion relies on.
+     */
+    private void broadcastPromises(boolean fullDue) {
+        ReplicaConfig.Timing t = config.timing();
+        boolean changed = promises.changed();
+        changedSinceFull |= changed;
         List<MPromises.Collected> horizon = new ArrayList<>();
         collected.forEach((origin, w) -> horizon.add(new MPromises.Collected(origin, w)));
+        boolean horizonChanged = !horizon.equals(horizonSent);
+        boolean full = fullDue && (changedSinceFull || horizonChanged || refreshOnReconnect
+                || now - fullSentTick >= t.quietRefreshTicks());
+        // Quiet only while recent commands committed within a heartbeat: on a slow or jittery
+        // network, sparse heartbeats would arrive with gaps that look like silence (D4c).
+        boolean quietAllowed = pace.commitP99(now) <= t.heartbeatTicks();
+        if (!full && !changed && !horizonChanged && quietAllowed && now - promisesSentTick < t.heartbeatTicks()) {
+            return;
+        }
+        List<MPromises.BucketPromises> all = promises.summary(full);
+        int max = config.limits().bucketsPerPromiseMessageMax();
         for (int i = 0; i == 0 || i < all.size(); i += max) {
             broadcast(new MPromises(all.subList(i, Math.min(all.size(), i + max)), horizon));
+        }
+        promisesSentTick = now;
+        horizonSent = horizon;
+        if (full) {
+            fullSentTick = now;
+            changedSinceFull = false;
+            refreshOnReconnect = false;
         }
     }
 
@@ -1119,11 +1172,17 @@ public final class Replica {
 
     // ---------------------------------------------------------------- garbage collection (§11)
 
+    /** D5 and D4c: an executed report equal to the last one waits for {@code quietRefreshTicks} or a reconnected peer. */
     private void broadcastExecuted() {
         List<MExecuted.OriginExecuted> origins = executedSummary();
-        if (!origins.isEmpty()) {
-            broadcast(new MExecuted(origins));
+        if (origins.isEmpty() || (origins.equals(executedSent) && !executedOnReconnect
+                && now - executedSentTick < config.timing().quietRefreshTicks())) {
+            return;
         }
+        broadcast(new MExecuted(origins));
+        executedSent = origins;
+        executedSentTick = now;
+        executedOnReconnect = false;
     }
 
     private List<MExecuted.OriginExecuted> executedSummary() {

@@ -20,26 +20,35 @@ public record ReplicaConfig(int shard, int shards, List<Integer> members, int se
      * {@code gcDownTicks}: a member suspected for this long is left out of garbage collection, so a
      * member that is down costs no memory; when it returns behind the others it catches up by a
      * snapshot, asked for again after {@code snapshotRetryTicks} if none arrived (docs/protocol.md,
-     * D5 and D8).
+     * D5 and D8). {@code heartbeatTicks}: a promise summary that says nothing new is sent only
+     * this long after the previous one; {@code quietRefreshTicks}: an unchanged full refresh or
+     * executed report is repeated this often (docs/protocol.md, D4c).
      */
     public record Timing(int promiseIntervalTicks, int fullRefreshIntervals, int gcIntervalTicks,
                          int scanIntervalTicks, int recoveryTimeoutTicks, int coordinatorPatienceTicks,
                          int suspectTicks, int commitRequestTicks, int backoffMaxTicks, int gcDownTicks,
-                         int snapshotRetryTicks) {
+                         int snapshotRetryTicks, int heartbeatTicks, int quietRefreshTicks) {
+        public Timing {
+            if (heartbeatTicks < promiseIntervalTicks || heartbeatTicks >= suspectTicks) {
+                throw new IllegalArgumentException("heartbeatTicks must be at least the promise interval (" + promiseIntervalTicks
+                        + ") and below suspectTicks (" + suspectTicks + "), got " + heartbeatTicks);
+            }
+        }
+
         public static Timing defaults() {
-            return new Timing(5, 8, 20, 5, 60, 60, 40, 30, 480, 1_000, 1_000);
+            return new Timing(5, 8, 20, 5, 60, 60, 40, 30, 480, 1_000, 1_000, 20, 160);
         }
 
         public Timing withCoordinatorPatience(int ticks) {
             return new Timing(promiseIntervalTicks, fullRefreshIntervals, gcIntervalTicks, scanIntervalTicks,
                     recoveryTimeoutTicks, ticks, suspectTicks, commitRequestTicks, backoffMaxTicks, gcDownTicks,
-                    snapshotRetryTicks);
+                    snapshotRetryTicks, heartbeatTicks, quietRefreshTicks);
         }
 
         public Timing withGcDown(int ticks) {
             return new Timing(promiseIntervalTicks, fullRefreshIntervals, gcIntervalTicks, scanIntervalTicks,
                     recoveryTimeoutTicks, coordinatorPatienceTicks, suspectTicks, commitRequestTicks, backoffMaxTicks,
-                    ticks, snapshotRetryTicks);
+                    ticks, snapshotRetryTicks, heartbeatTicks, quietRefreshTicks);
         }
     }
 

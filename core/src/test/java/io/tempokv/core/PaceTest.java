@@ -9,13 +9,16 @@ import org.junit.jupiter.api.Test;
 /** The measured timers of D9 (floors from the configuration, p99 of a recent window, caps) and D11's answer times. */
 class PaceTest {
     private final ReplicaConfig.Timing timing = ReplicaConfig.Timing.defaults();
+    /** D4c: the configured suspicion plus what a quiet member waits between heartbeats beyond the promise interval. */
+    private final long floor = timing.suspectTicks() + timing.heartbeatTicks() - timing.promiseIntervalTicks();
 
     @Test
     void withoutMeasurementsTheConfiguredTimingsHold() {
         Pace p = new Pace(timing, 3);
         assertEquals(timing.coordinatorPatienceTicks(), p.patience(100));
         assertEquals(timing.recoveryTimeoutTicks(), p.roundTimeout(100));
-        assertEquals(timing.suspectTicks(), p.suspectTicks(1));
+        assertEquals(55, floor, "40 + 20 - 5 with the defaults");
+        assertEquals(floor, p.suspectTicks(1));
     }
 
     @Test
@@ -44,16 +47,16 @@ class PaceTest {
         Pace p = new Pace(timing, 3);
         p.heard(1, 60);
         assertEquals(180, p.suspectTicks(1), "a 60-tick pause of a loaded peer: suspected after 3 x 60");
-        assertEquals(timing.suspectTicks(), p.suspectTicks(2), "other peers keep their own pace");
+        assertEquals(floor, p.suspectTicks(2), "other peers keep their own pace");
         p.heard(1, 100_000);
         assertEquals(180, p.suspectTicks(1), "an outage is not a pace");
         for (int i = 0; i < 1_000; i++) {
             p.decay();
         }
-        assertEquals(timing.suspectTicks(), p.suspectTicks(1), "old pauses are forgotten");
+        assertEquals(floor, p.suspectTicks(1), "old pauses are forgotten");
         p.heard(1, 1_000_000 / 2);
         p.heard(2, 300);
-        assertEquals(timing.suspectTicks(), p.suspectTicks(2), "a gap beyond twice the timeout is an outage");
+        assertEquals(floor, p.suspectTicks(2), "a gap beyond twice the timeout is an outage");
     }
 
     @Test
