@@ -95,20 +95,22 @@ final class BenchCommand implements Main.Command {
                 if (cl.hasOption("local")) {
                     Path base = Files.createTempDirectory("tempokv-bench-etcd-");
                     try (EtcdBench.Cluster c = EtcdBench.Cluster.start(etcdBin, base, number(cl, "local", 0, 1))) {
-                        out.println("bench: local etcd cluster of " + c.clientUrls.size() + " members, data in " + base);
-                        print(bench("etcd", etcdTargets(c.clientUrls), List.of(), load, out), load, out);
+                        out.println("bench: local etcd cluster of " + c.clientUrls.size() + " members, data in " + base + " (removed at the end)");
+                        print(bench("etcd", etcdTargets(c.clientUrls), List.of(), c.processes(), load, out), load, out);
                         return Main.EXIT_OK;
+                    } finally {
+                        DemoCommand.deleteTree(base);
                     }
                 }
                 List<java.net.URI> urls = EtcdBench.parseEndpoints(cl.getOptionValue("etcd-endpoints", "http://127.0.0.1:2379"));
-                print(bench("etcd", etcdTargets(urls), List.of(), load, out), load, out);
+                print(bench("etcd", etcdTargets(urls), List.of(), List.of(), load, out), load, out);
                 return Main.EXIT_OK;
             }
             if (cl.hasOption("local")) {
                 return local(number(cl, "local", 0, 1), load, out);
             }
             List<InetSocketAddress> eps = TempoClient.parseEndpoints(cl.getOptionValue("endpoints", KvCommand.DEFAULT_ENDPOINTS));
-            print(bench("tempokv", tempokvTargets(eps), List.of(), load, out), load, out);
+            print(bench("tempokv", tempokvTargets(eps), List.of(), List.of(), load, out), load, out);
             return Main.EXIT_OK;
         } catch (ParseException | IllegalArgumentException e) {
             err.println("tempokv bench: " + e.getMessage());
@@ -145,9 +147,19 @@ final class BenchCommand implements Main.Command {
      * the run (warm-up included), in {@link ProtocolCounters#NAMES} order, else null.
      */
     record Result(String system, Workload workload, int clients, int seconds, long ok, long errors, double p50, double p99,
-                  double p999, double max, double load1, long[] protocol) {
+                  double p999, double max, double load1, long[] protocol, double serverCpuMillis) {
         double throughput() {
             return ok / (double) seconds;
+        }
+
+        /**
+         * CPU time of the server processes (all nodes, user and system) during the counted period
+         * per operation that completed in it, in milliseconds; NaN when the servers are not local
+         * processes of this run or nothing completed. Less sensitive than throughput to what else
+         * the machine runs: the work per operation, not the share of the cores obtained.
+         */
+        double cpuMillisPerOp() {
+            return ok == 0 || Double.isNaN(serverCpuMillis) ? Double.NaN : serverCpuMillis / ok;
         }
 
         /** Fast paths over fast and slow paths, in percent; NaN without counters or commits. */
@@ -161,7 +173,7 @@ final class BenchCommand implements Main.Command {
         }
 
         Result withProtocol(long[] counters) {
-            return new Result(system, workload, clients, seconds, ok, errors, p50, p99, p999, max, load1, counters);
+            return new Result(system, workload, clients, seconds, ok, errors, p50, p99, p999, max, load1, counters, serverCpuMillis);
         }
     }
 
@@ -264,15 +276,20 @@ final class BenchCommand implements Main.Command {
     private int local(int n, Load load, PrintStream out) throws IOException, InterruptedException {
         Path base = Files.createTempDirectory("tempokv-bench-");
         try (LocalCluster c = LocalCluster.create(base, n)) {
-            Thread stopper = new Thread(c::close);
+            Thread stopper = new Thread(() -> {
+                c.close();
+                DemoCommand.deleteTree(base);
+            });
             Runtime.getRuntime().addShutdownHook(stopper);
             c.startAll();
             c.awaitReady();
-            out.println("bench: local cluster of " + n + " nodes (fsync on), data in " + base);
+            out.println("bench: local cluster of " + n + " nodes (fsync on), data in " + base + " (removed at the end)");
             List<Integer> httpPorts = c.nodes().stream().map(x -> x.httpPort).toList();
-            print(bench("tempokv", tempokvTargets(c.clientEndpoints()), httpPorts, load, out), load, out);
+            print(bench("tempokv", tempokvTargets(c.clientEndpoints()), httpPorts, c.processHandles(), load, out), load, out);
             Runtime.getRuntime().removeShutdownHook(stopper);
             return Main.EXIT_OK;
+        } finally {
+            DemoCommand.deleteTree(base);
         }
     }
 
@@ -290,21 +307,25 @@ final class BenchCommand implements Main.Command {
             Thread stopper = new Thread(() -> {
                 t.close();
                 e.close();
+                DemoCommand.deleteTree(base);
             });
             Runtime.getRuntime().addShutdownHook(stopper);
             t.startAll();
             t.awaitReady();
-            out.printf("compare: %d-node tempokv (fsync on) and %d-member etcd %s on loopback, data in %s%n", n, n, etcdVersion(etcdBin), base);
+            out.printf("compare: %d-node tempokv (fsync on) and %d-member etcd %s on loopback, data in %s (removed at the end)%n", n, n,
+                    etcdVersion(etcdBin), base);
             for (Workload w : workloads) {
                 Load lw = new Load(load.clients(), load.seconds(), load.keys(), 0, w, load.valueBytes(), load.warmup());
                 for (int r = 0; r < rounds; r++) {
                     long[] before = counters(t);
-                    Result tr = bench("tempokv", tempokvTargets(t.clientEndpoints()), List.of(), lw, out);
+                    Result tr = bench("tempokv", tempokvTargets(t.clientEndpoints()), List.of(), t.processHandles(), lw, out);
                     results.add(print(tr.withProtocol(minus(counters(t), before)), lw, out));
-                    results.add(print(bench("etcd", etcdTargets(e.clientUrls), List.of(), lw, out), lw, out));
+                    results.add(print(bench("etcd", etcdTargets(e.clientUrls), List.of(), e.processes(), lw, out), lw, out));
                 }
             }
             Runtime.getRuntime().removeShutdownHook(stopper);
+        } finally {
+            DemoCommand.deleteTree(base);
         }
         out.print(table(results, n, load, rounds));
         return Main.EXIT_OK;
@@ -315,26 +336,28 @@ final class BenchCommand implements Main.Command {
         StringBuilder b = new StringBuilder();
         b.append(String.format("%ncompare: %d nodes, %d clients, %d B values, %d keys, %d s counted after %d s warm-up per run, %d round(s),"
                         + " tempokv and etcd alternating%n", n, load.clients(), load.valueBytes(), load.keys(), load.seconds(), load.warmup(), rounds));
-        b.append(String.format("%-8s %-8s %9s %9s %9s %7s %6s %7s %8s%n", "workload", "system", "ops/s", "p50 ms", "p99 ms", "errors", "load1",
-                "fast%", "rec/cmd"));
+        b.append(String.format("%-8s %-8s %9s %9s %9s %7s %6s %7s %8s %10s%n", "workload", "system", "ops/s", "p50 ms", "p99 ms", "errors", "load1",
+                "fast%", "rec/cmd", "cpu ms/op"));
         for (Result r : results) {
-            b.append(String.format("%-8s %-8s %9.0f %9.1f %9.1f %7d %6.2f %7s %8s%n", r.workload().label(), r.system(), r.throughput(), r.p50(), r.p99(),
+            b.append(String.format("%-8s %-8s %9.0f %9.1f %9.1f %7d %6.2f %7s %8s %10s%n", r.workload().label(), r.system(), r.throughput(), r.p50(), r.p99(),
                     r.errors(), r.load1(), r.protocol() == null ? "-" : String.format("%.1f", r.fastPercent()),
-                    r.protocol() == null ? "-" : String.format("%.4f", r.recoveriesPerCommand())));
+                    r.protocol() == null ? "-" : String.format("%.4f", r.recoveriesPerCommand()),
+                    Double.isNaN(r.cpuMillisPerOp()) ? "-" : String.format("%.3f", r.cpuMillisPerOp())));
         }
-        b.append(String.format("%-8s %22s %9s %9s%n", "workload", "tempokv/etcd: ops/s", "p50", "p99"));
+        b.append(String.format("%-8s %22s %9s %9s %9s%n", "workload", "tempokv/etcd: ops/s", "p50", "p99", "cpu/op"));
         for (Workload w : results.stream().map(Result::workload).distinct().toList()) {
             List<Result> t = results.stream().filter(r -> r.workload() == w && r.system().equals("tempokv")).toList();
             List<Result> e = results.stream().filter(r -> r.workload() == w && r.system().equals("etcd")).toList();
-            b.append(String.format("%-8s %21.2fx %8.2fx %8.2fx%n", w.label(),
+            b.append(String.format("%-8s %21.2fx %8.2fx %8.2fx %8.2fx%n", w.label(),
                     ratio(median(t, Result::throughput), median(e, Result::throughput)),
-                    ratio(median(t, Result::p50), median(e, Result::p50)), ratio(median(t, Result::p99), median(e, Result::p99))));
+                    ratio(median(t, Result::p50), median(e, Result::p50)), ratio(median(t, Result::p99), median(e, Result::p99)),
+                    ratio(median(t, Result::cpuMillisPerOp), median(e, Result::cpuMillisPerOp))));
         }
         return b.toString();
     }
 
     static double median(List<Result> rs, java.util.function.ToDoubleFunction<Result> f) {
-        double[] v = rs.stream().mapToDouble(f).sorted().toArray();
+        double[] v = rs.stream().mapToDouble(f).filter(x -> !Double.isNaN(x)).sorted().toArray();
         if (v.length == 0) {
             return Double.NaN;
         }
@@ -373,8 +396,8 @@ final class BenchCommand implements Main.Command {
      * connection. Latencies go into one HdrHistogram {@link Recorder} (1 microsecond to 1 hour,
      * 3 significant digits); only requests that end inside the counted period are recorded.
      */
-    private Result bench(String system, IntFunction<Target> targets, List<Integer> httpPorts, Load load, PrintStream out)
-            throws InterruptedException {
+    private Result bench(String system, IntFunction<Target> targets, List<Integer> httpPorts, List<ProcessHandle> servers, Load load,
+                         PrintStream out) throws InterruptedException {
         Recorder recorder = new Recorder(TimeUnit.HOURS.toMicros(1), 3);
         AtomicLong errors = new AtomicLong();
         long start = System.nanoTime();
@@ -387,13 +410,36 @@ final class BenchCommand implements Main.Command {
             t.start();
             threads.add(t);
         }
+        sampleUntil(counted, load.sample(), httpPorts, out);
+        long cpuBefore = cpuNanos(servers);
         sampleUntil(end, load.sample(), httpPorts, out);
+        long cpuAfter = cpuNanos(servers);
         for (Thread t : threads) {
             t.join();
         }
         Histogram h = recorder.getIntervalHistogram();
+        double cpuMillis = cpuBefore < 0 || cpuAfter < 0 ? Double.NaN : (cpuAfter - cpuBefore) / 1e6;
         return new Result(system, load.workload(), load.clients(), load.seconds(), h.getTotalCount(), errors.get(), ms(h, 50), ms(h, 99),
-                ms(h, 99.9), h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1e3, loadAverage(), null);
+                ms(h, 99.9), h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1e3, loadAverage(), null, cpuMillis);
+    }
+
+    /**
+     * Total CPU time (user and system) the server processes used so far, in nanoseconds; -1 when
+     * there are none or the system does not tell (then the run reports no CPU per operation).
+     */
+    static long cpuNanos(List<ProcessHandle> servers) {
+        if (servers.isEmpty()) {
+            return -1;
+        }
+        long sum = 0;
+        for (ProcessHandle p : servers) {
+            java.util.Optional<Duration> d = p.info().totalCpuDuration();
+            if (d.isEmpty()) {
+                return -1;
+            }
+            sum += d.get().toNanos();
+        }
+        return sum;
     }
 
     private static Result print(Result r, Load load, PrintStream out) {
@@ -404,9 +450,11 @@ final class BenchCommand implements Main.Command {
                     r.recoveriesPerCommand(), p[5]);
         }
         out.printf("bench: clients=%d seconds=%d ok=%d errors=%d throughput=%.0f ops/s p50=%.1f ms p99=%.1f ms"
-                        + " p999=%.1f ms max=%.1f ms workload=%s value-bytes=%d warmup=%ds target=%s load1=%.2f%n",
+                        + " p999=%.1f ms max=%.1f ms workload=%s value-bytes=%d warmup=%ds target=%s load1=%.2f%s%n",
                 r.clients(), r.seconds(), r.ok(), r.errors(), r.throughput(), r.p50(), r.p99(), r.p999(), r.max(),
-                r.workload().label(), load.valueBytes(), load.warmup(), r.system(), r.load1());
+                r.workload().label(), load.valueBytes(), load.warmup(), r.system(), r.load1(),
+                Double.isNaN(r.cpuMillisPerOp()) ? "" : String.format(" server-cpu=%.2f cores, %.3f ms per op",
+                        r.serverCpuMillis() / 1000.0 / r.seconds(), r.cpuMillisPerOp()));
         return r;
     }
 

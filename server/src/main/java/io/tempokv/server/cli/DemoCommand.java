@@ -165,7 +165,8 @@ final class DemoCommand implements Main.Command {
         return r.verdict() == Verdict.VALID ? Main.EXIT_OK : r.verdict() == Verdict.INVALID ? Main.EXIT_VIOLATION : Main.EXIT_UNKNOWN;
     }
 
-    private static void deleteTree(Path p) {
+    /** Removes a temporary directory and everything under it, best effort (also used by bench). */
+    static void deleteTree(Path p) {
         try (var s = Files.walk(p)) {
             s.sorted(Collections.reverseOrder()).forEach(x -> x.toFile().delete());
         } catch (IOException ignored) {

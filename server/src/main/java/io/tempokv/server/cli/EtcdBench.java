@@ -139,6 +139,11 @@ final class EtcdBench {
             }
         }
 
+        /** The members' process handles (for their CPU time). */
+        List<ProcessHandle> processes() {
+            return processes.stream().map(Process::toHandle).toList();
+        }
+
         /** Every member answers /health with "true" (a leader is elected and it serves). */
         private void awaitHealthy(Duration limit) throws IOException, InterruptedException {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();

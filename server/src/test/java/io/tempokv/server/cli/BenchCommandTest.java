@@ -49,16 +49,17 @@ class BenchCommandTest {
         BenchCommand.Load load = new BenchCommand.Load(64, 30, 10_000, 0, BenchCommand.Workload.PUT, 256, 5);
         java.util.List<BenchCommand.Result> rs = java.util.List.of(
                 new BenchCommand.Result("tempokv", BenchCommand.Workload.PUT, 64, 30, 30_000, 0, 10, 40, 50, 60, 1.5,
-                        new long[] {1000, 990, 10, 5, 3000, 0}),
-                new BenchCommand.Result("etcd", BenchCommand.Workload.PUT, 64, 30, 60_000, 0, 5, 20, 30, 40, 1.6, null),
+                        new long[] {1000, 990, 10, 5, 3000, 0}, 60_000),
+                new BenchCommand.Result("etcd", BenchCommand.Workload.PUT, 64, 30, 60_000, 0, 5, 20, 30, 40, 1.6, null, 30_000),
                 new BenchCommand.Result("tempokv", BenchCommand.Workload.PUT, 64, 30, 90_000, 2, 30, 80, 90, 99, 1.7,
-                        new long[] {3000, 2997, 3, 0, 9000, 0}),
-                new BenchCommand.Result("etcd", BenchCommand.Workload.PUT, 64, 30, 60_000, 0, 15, 20, 30, 40, 1.8, null));
+                        new long[] {3000, 2997, 3, 0, 9000, 0}, 90_000),
+                new BenchCommand.Result("etcd", BenchCommand.Workload.PUT, 64, 30, 60_000, 0, 15, 20, 30, 40, 1.8, null, Double.NaN));
         String t = BenchCommand.table(rs, 3, load, 2);
-        // tempokv: median throughput (1000 + 3000) / 2 = 2000 ops/s, p50 20, p99 60; etcd: 2000, 10, 20
-        assertTrue(t.contains("put      tempokv       1000      10.0      40.0       0   1.50    99.0   0.0050"), t);
-        assertTrue(t.contains("put      etcd          2000      15.0      20.0       0   1.80       -        -"), t);
-        assertTrue(t.contains("put                       1.00x     2.00x     3.00x"), t);
+        // tempokv: median throughput (1000 + 3000) / 2 = 2000 ops/s, p50 20, p99 60, CPU per op (2 + 1) / 2 = 1.5 ms;
+        // etcd: 2000, 10, 20, and 0.5 ms of CPU per op (its second run did not tell)
+        assertTrue(t.contains("put      tempokv       1000      10.0      40.0       0   1.50    99.0   0.0050      2.000"), t);
+        assertTrue(t.contains("put      etcd          2000      15.0      20.0       0   1.80       -        -          -"), t);
+        assertTrue(t.contains("put                       1.00x     2.00x     3.00x     3.00x"), t);
         assertTrue(t.contains("3 nodes, 64 clients, 256 B values, 10000 keys, 30 s counted after 5 s warm-up per run, 2 round(s)"), t);
     }
 
@@ -77,7 +78,12 @@ class BenchCommandTest {
             assertTrue(m.find(), system + ": " + text);
             assertTrue(Long.parseLong(m.group(1)) > 0, system + " completed no request: " + text);
         }
-        assertTrue(Pattern.compile("(?m)^put +\\d+\\.\\d\\dx +\\d+\\.\\d\\dx +\\d+\\.\\d\\dx$").matcher(text).find(), text);
+        assertTrue(Pattern.compile("(?m)^put +\\d+\\.\\d\\dx +\\d+\\.\\d\\dx +\\d+\\.\\d\\dx +\\d+\\.\\d\\dx$").matcher(text).find(), text);
+        for (String system : new String[] {"tempokv", "etcd"}) {
+            Matcher c = Pattern.compile("target=" + system + " load1=\\S+ server-cpu=(\\d+\\.\\d+) cores, (\\d+\\.\\d+) ms per op").matcher(text);
+            assertTrue(c.find(), system + " reported no server CPU: " + text);
+            assertTrue(Double.parseDouble(c.group(2)) > 0, system + "'s servers used no CPU: " + text);
+        }
         Matcher p = Pattern.compile("bench: tempokv protocol over the run: (\\d+) commands coordinated, (\\d+) fast and (\\d+) slow paths").matcher(text);
         assertTrue(p.find(), text);
         assertTrue(Long.parseLong(p.group(1)) > 0 && Long.parseLong(p.group(2)) + Long.parseLong(p.group(3)) > 0, "counters over the run: " + text);
@@ -104,5 +110,10 @@ class BenchCommandTest {
         assertTrue(m.find(), text);
         assertTrue(Long.parseLong(m.group(1)) > 0, "no request completed: " + text);
         assertEquals("0", m.group(2), text);
+        Matcher cpu = Pattern.compile("server-cpu=\\d+\\.\\d+ cores, (\\d+\\.\\d+) ms per op").matcher(text);
+        assertTrue(cpu.find(), "the node's CPU per operation: " + text);
+        Matcher dir = Pattern.compile("data in (\\S+) \\(removed at the end\\)").matcher(text);
+        assertTrue(dir.find(), text);
+        assertTrue(!java.nio.file.Files.exists(java.nio.file.Path.of(dir.group(1))), "the data directory was left behind: " + dir.group(1));
     }
 }

@@ -168,6 +168,17 @@ public final class LocalCluster implements Cluster {
         return nodes;
     }
 
+    /** The handles of the node processes running now (for their CPU time), in node order. */
+    public List<ProcessHandle> processHandles() {
+        List<ProcessHandle> out = new ArrayList<>();
+        for (NodeProcess n : nodes) {
+            if (n.process != null && n.process.isAlive()) {
+                out.add(n.process.toHandle());
+            }
+        }
+        return out;
+    }
+
     @Override
     public Set<Capability> capabilities() {
         return Set.of(Capability.PROCESS);
