@@ -1137,8 +1137,8 @@ public final class Replica {
 
     private void execute(Cmd c) {
         StateMachine.Applied applied = stateMachine.applyOnce(c.payload, c.buckets);
+        // D15: not written again; the executed set below, in the same batch, says it ran.
         c.phase = Phase.EXECUTE;
-        markDirty(c);
         executed.computeIfAbsent(c.id.origin(), o -> new ExecutedSet()).add(c.id.seq());
         dirtyOrigins.add(c.id.origin());
         executedLive.add(c.id);
@@ -1821,6 +1821,9 @@ public final class Replica {
             cmds.put(c.id, c);
             if (c.proposal != 0) {
                 promises.restoreAttached(c.id, c.buckets, c.proposal, c.committed());
+            }
+            if (c.phase == Phase.COMMIT && executedContains(c.id)) {
+                c.phase = Phase.EXECUTE; // D15: execution is recorded in the executed set only
             }
             if (c.phase == Phase.EXECUTE) {
                 executedLive.add(c.id);
