@@ -79,6 +79,16 @@ public final class XodusStore implements DurableStore, AutoCloseable {
     private final Store sessionMeta;
     /** The open batch, or null: begun lazily so an idle loop iteration costs no transaction. */
     private Transaction batch;
+    /**
+     * Write-through copies of what the batch (or, with none open, the committed store) holds, so
+     * that executing a command does not read them back from Xodus: per bucket its session count and
+     * horizon ({count, horizon}; a bucket absent from the map is not known yet), and the session
+     * last read or written. Dropped whenever a batch is discarded, so they never hold a write that
+     * was not committed.
+     */
+    private final Map<Integer, long[]> sessionMetaCache = new HashMap<>();
+    private SessionKey lastSessionKey;
+    private ClientSession lastSession;
     /** Snapshot views not closed yet; those opened while a batch was open begin when it commits. */
     private final List<View> views = new ArrayList<>();
     private boolean closed;
@@ -231,15 +241,17 @@ public final class XodusStore implements DurableStore, AutoCloseable {
         SessionKey key = new SessionKey(bucket, client);
         write("putSession", key, txn -> {
             ByteIterable k = Keys.session(bucket, client);
-            ByteIterable old = sessions.get(txn, k);
+            ClientSession old = key.equals(lastSessionKey) ? lastSession : decodeOrNull(sessions.get(txn, k), key);
             if (old != null) {
-                sessionOrder.delete(txn, Keys.sessionOrder(bucket, decode(old, RecordCodec::decodeSession, key.toString()).seq(), client));
+                sessionOrder.delete(txn, Keys.sessionOrder(bucket, old.seq(), client));
             } else {
-                ByteIterable m = meta(txn, bucket);
-                putMeta(txn, bucket, count(m) + 1, horizon(m));
+                long[] m = meta(txn, bucket);
+                putMeta(txn, bucket, m[0] + 1, m[1]);
             }
             sessions.put(txn, k, Keys.of(RecordCodec.encode(session)));
             sessionOrder.put(txn, Keys.sessionOrder(bucket, session.seq(), client), Keys.ofInt(0));
+            lastSessionKey = key;
+            lastSession = session;
         });
     }
 
@@ -254,35 +266,58 @@ public final class XodusStore implements DurableStore, AutoCloseable {
             }
             sessionOrder.delete(txn, Keys.sessionOrder(bucket, decode(old, RecordCodec::decodeSession, key.toString()).seq(), client));
             sessions.delete(txn, k);
-            ByteIterable m = meta(txn, bucket);
-            putMeta(txn, bucket, count(m) - 1, horizon(m));
+            long[] m = meta(txn, bucket);
+            putMeta(txn, bucket, m[0] - 1, m[1]);
+            if (key.equals(lastSessionKey)) {
+                lastSession = null;
+            }
         });
     }
 
     @Override
     public void putSessionHorizon(int bucket, long horizon) {
-        write("putSessionHorizon of bucket", bucket, txn -> putMeta(txn, bucket, count(meta(txn, bucket)), horizon));
+        write("putSessionHorizon of bucket", bucket, txn -> putMeta(txn, bucket, meta(txn, bucket)[0], horizon));
     }
 
-    private void putMeta(Transaction txn, int bucket, int count, long horizon) {
+    private void putMeta(Transaction txn, int bucket, long count, long horizon) {
         if (count == 0 && horizon == 0) {
             sessionMeta.delete(txn, Keys.ofInt(bucket));
         } else {
-            sessionMeta.put(txn, Keys.ofInt(bucket), Keys.sessionMeta(count, horizon));
+            sessionMeta.put(txn, Keys.ofInt(bucket), Keys.sessionMeta((int) count, horizon));
         }
+        sessionMetaCache.put(bucket, new long[] {count, horizon});
     }
 
-    /** The bucket's count-and-horizon record, or null when it has neither; read once per write. */
-    private ByteIterable meta(Transaction txn, int bucket) {
-        return sessionMeta.get(txn, Keys.ofInt(bucket));
+    /** The bucket's {session count, horizon} as txn sees them ({0, 0} when it has neither); from the cache once known. */
+    private long[] meta(Transaction txn, int bucket) {
+        long[] cached = sessionMetaCache.get(bucket);
+        if (cached != null) {
+            return cached;
+        }
+        ByteIterable m = sessionMeta.get(txn, Keys.ofInt(bucket));
+        long[] v = m == null ? new long[] {0, 0} : new long[] {Keys.sessionMetaCount(m), Keys.sessionMetaHorizon(m)};
+        sessionMetaCache.put(bucket, v);
+        return v;
     }
 
-    private static int count(ByteIterable meta) {
-        return meta == null ? 0 : Keys.sessionMetaCount(meta);
+    private long[] cachedMeta(String op, int bucket) {
+        long[] cached = sessionMetaCache.get(bucket);
+        if (cached != null) {
+            checkOpen(op);
+            return cached;
+        }
+        return read(op, bucket, txn -> meta(txn, bucket));
     }
 
-    private static long horizon(ByteIterable meta) {
-        return meta == null ? 0 : Keys.sessionMetaHorizon(meta);
+    private ClientSession decodeOrNull(ByteIterable v, SessionKey key) {
+        return v == null ? null : decode(v, RecordCodec::decodeSession, key.toString());
+    }
+
+    /** Forgets the cached session state: after a discarded batch, or when it is all deleted. */
+    private void dropSessionCaches() {
+        sessionMetaCache.clear();
+        lastSessionKey = null;
+        lastSession = null;
     }
 
     /** Builds the session order and counts of a directory written before they existed (keeps horizons at 0). */
@@ -306,6 +341,7 @@ public final class XodusStore implements DurableStore, AutoCloseable {
             deleteAll(sessions, txn);
             deleteAll(sessionOrder, txn);
             deleteAll(sessionMeta, txn);
+            dropSessionCaches();
         });
     }
 
@@ -457,20 +493,26 @@ public final class XodusStore implements DurableStore, AutoCloseable {
     @Override
     public ClientSession getSession(int bucket, long client) {
         SessionKey key = new SessionKey(bucket, client);
+        if (key.equals(lastSessionKey)) {
+            checkOpen("getSession");
+            return lastSession;
+        }
         return read("getSession", key, txn -> {
-            ByteIterable v = sessions.get(txn, Keys.session(bucket, client));
-            return v == null ? null : decode(v, RecordCodec::decodeSession, key.toString());
+            ClientSession s = decodeOrNull(sessions.get(txn, Keys.session(bucket, client)), key);
+            lastSessionKey = key;
+            lastSession = s;
+            return s;
         });
     }
 
     @Override
     public int sessionCount(int bucket) {
-        return read("sessionCount of bucket", bucket, txn -> count(meta(txn, bucket)));
+        return (int) cachedMeta("sessionCount of bucket", bucket)[0];
     }
 
     @Override
     public long sessionHorizon(int bucket) {
-        return read("sessionHorizon of bucket", bucket, txn -> horizon(meta(txn, bucket)));
+        return cachedMeta("sessionHorizon of bucket", bucket)[1];
     }
 
     @Override
@@ -576,6 +618,7 @@ public final class XodusStore implements DurableStore, AutoCloseable {
     public void abortBatch() {
         Transaction b = batch;
         batch = null;
+        dropSessionCaches();
         orphanPendingViews();
         if (b != null && !b.isFinished()) {
             try {
@@ -731,6 +774,7 @@ public final class XodusStore implements DurableStore, AutoCloseable {
     private void discardBatch(Throwable failure) {
         Transaction b = batch;
         batch = null;
+        dropSessionCaches();
         orphanPendingViews();
         try {
             if (b != null && !b.isFinished()) {

@@ -89,7 +89,7 @@ class XodusStorePropertyTest {
             if (r.nextInt(50) == 0) {
                 return DurableStore::clearData;
             }
-            switch (r.nextInt(9)) {
+            switch (r.nextInt(11)) {
                 case 0: {
                     var record = Fixtures.randomCommand(r);
                     return s -> s.putCommand(record);
@@ -126,6 +126,16 @@ class XodusStorePropertyTest {
                     long watermark = r.nextInt(1000);
                     return s -> s.putCollected(origin, watermark);
                 }
+                case 8: {
+                    int bucket = r.nextInt(BUCKETS);
+                    long client = 1 + r.nextInt(CLIENTS);
+                    return s -> s.deleteSession(bucket, client);
+                }
+                case 9: {
+                    int bucket = r.nextInt(BUCKETS);
+                    long horizon = r.nextInt(1000);
+                    return s -> s.putSessionHorizon(bucket, horizon);
+                }
                 default: {
                     int bucket = r.nextInt(BUCKETS);
                     long client = 1 + r.nextInt(CLIENTS);
@@ -147,6 +157,7 @@ class XodusStorePropertyTest {
             int bucket = random.nextInt(BUCKETS);
             long client = 1 + random.nextInt(CLIENTS);
             assertEquals(model.getSession(bucket, client), store.getSession(bucket, client), () -> where("getSession"));
+            compareSessionIndex(bucket, "in the batch");
             assertEquals(values(model), values(store), () -> where("forEachValue in the batch"));
             assertEquals(sessions(model), sessions(store), () -> where("forEachSession in the batch"));
         }
@@ -187,7 +198,15 @@ class XodusStorePropertyTest {
                 for (long client = 1; client <= CLIENTS; client++) {
                     assertEquals(model.getSession(bucket, client), store.getSession(bucket, client), where("session " + client + "@" + bucket));
                 }
+                compareSessionIndex(bucket, "");
             }
+        }
+
+        /** D12's per-bucket count, horizon and lowest session (XodusStore keeps count and horizon cached). */
+        private void compareSessionIndex(int bucket, String when) {
+            assertEquals(model.sessionCount(bucket), store.sessionCount(bucket), () -> where("sessionCount of " + bucket + " " + when));
+            assertEquals(model.sessionHorizon(bucket), store.sessionHorizon(bucket), () -> where("sessionHorizon of " + bucket + " " + when));
+            assertEquals(model.lowestSession(bucket), store.lowestSession(bucket), () -> where("lowestSession of " + bucket + " " + when));
         }
 
         private static Map<String, String> values(DurableStore s) {
