@@ -46,6 +46,12 @@ final class BenchCommand implements Main.Command {
     public int run(String[] args, PrintStream out, PrintStream err) {
         Options o = KvCommand.clientOptions();
         o.addOption(Option.builder().longOpt("local").hasArg().argName("N").desc("start a local cluster of N nodes first").build());
+        o.addOption(Option.builder().longOpt("rate").hasArg().argName("OPS")
+                .desc("offered load in operations per second over all clients, each client pacing its own share"
+                        + " (default 0: unlimited, each client sends its next request as soon as the last is answered);"
+                        + " with it the servers' CPU per operation is measured below saturation").build());
+        o.addOption(Option.builder().longOpt("shards").hasArg().argName("S")
+                .desc("shards per node of the local tempokv cluster (--local, --compare; default 2)").build());
         o.addOption(Option.builder().longOpt("clients").hasArg().argName("C").desc("concurrent clients (default 64)").build());
         o.addOption(Option.builder().longOpt("time-limit").hasArg().argName("S").desc("seconds (default 30)").build());
         o.addOption(Option.builder().longOpt("keys").hasArg().argName("K").desc("key space (default 10000)").build());
@@ -72,7 +78,7 @@ final class BenchCommand implements Main.Command {
             }
             Load load = new Load(number(cl, "clients", 64, 1), number(cl, "time-limit", 30, 1), number(cl, "keys", 10_000, 1),
                     number(cl, "sample", 0, 0), workload(cl.getOptionValue("workload", "mixed")),
-                    number(cl, "value-bytes", 256, 1), number(cl, "warmup", 5, 0));
+                    number(cl, "value-bytes", 256, 1), number(cl, "warmup", 5, 0), number(cl, "rate", 0, 0));
             String etcdBin = cl.getOptionValue("etcd-bin", "etcd");
             if (cl.hasOption("compare")) {
                 if (!cl.getOptionValue("compare").strip().equals("etcd")) {
@@ -83,7 +89,7 @@ final class BenchCommand implements Main.Command {
                     workloads.add(workload(w));
                 }
                 requireJetcd();
-                return compare(number(cl, "local", 3, 1), workloads, number(cl, "rounds", 2, 1), load, etcdBin, out);
+                return compare(number(cl, "local", 3, 1), number(cl, "shards", 2, 1), workloads, number(cl, "rounds", 2, 1), load, etcdBin, out);
             }
             boolean etcd = switch (cl.getOptionValue("target", "tempokv").strip()) {
                 case "tempokv" -> false;
@@ -107,7 +113,7 @@ final class BenchCommand implements Main.Command {
                 return Main.EXIT_OK;
             }
             if (cl.hasOption("local")) {
-                return local(number(cl, "local", 0, 1), load, out);
+                return local(number(cl, "local", 0, 1), number(cl, "shards", 2, 1), load, out);
             }
             List<InetSocketAddress> eps = TempoClient.parseEndpoints(cl.getOptionValue("endpoints", KvCommand.DEFAULT_ENDPOINTS));
             print(bench("tempokv", tempokvTargets(eps), List.of(), List.of(), load, out), load, out);
@@ -243,7 +249,15 @@ final class BenchCommand implements Main.Command {
     }
 
     /** What one run does; see the options. */
-    record Load(int clients, int seconds, int keys, int sample, Workload workload, int valueBytes, int warmup) {
+    record Load(int clients, int seconds, int keys, int sample, Workload workload, int valueBytes, int warmup, int rate) {
+        Load(int clients, int seconds, int keys, int sample, Workload workload, int valueBytes, int warmup) {
+            this(clients, seconds, keys, sample, workload, valueBytes, warmup, 0);
+        }
+
+        /** The same load with another workload (and no sampling), for each run of a comparison. */
+        Load with(Workload w) {
+            return new Load(clients, seconds, keys, 0, w, valueBytes, warmup, rate);
+        }
     }
 
     /** The option's whole-number value, at least min, or its default; a bad one names the option. */
@@ -273,9 +287,9 @@ final class BenchCommand implements Main.Command {
         };
     }
 
-    private int local(int n, Load load, PrintStream out) throws IOException, InterruptedException {
+    private int local(int n, int shards, Load load, PrintStream out) throws IOException, InterruptedException {
         Path base = Files.createTempDirectory("tempokv-bench-");
-        try (LocalCluster c = LocalCluster.create(base, n)) {
+        try (LocalCluster c = LocalCluster.create(base, n, shards)) {
             Thread stopper = new Thread(() -> {
                 c.close();
                 DemoCommand.deleteTree(base);
@@ -283,7 +297,7 @@ final class BenchCommand implements Main.Command {
             Runtime.getRuntime().addShutdownHook(stopper);
             c.startAll();
             c.awaitReady();
-            out.println("bench: local cluster of " + n + " nodes (fsync on), data in " + base + " (removed at the end)");
+            out.println("bench: local cluster of " + n + " nodes, " + shards + " shard(s) each (fsync on), data in " + base + " (removed at the end)");
             List<Integer> httpPorts = c.nodes().stream().map(x -> x.httpPort).toList();
             print(bench("tempokv", tempokvTargets(c.clientEndpoints()), httpPorts, c.processHandles(), load, out), load, out);
             Runtime.getRuntime().removeShutdownHook(stopper);
@@ -298,11 +312,11 @@ final class BenchCommand implements Main.Command {
      * cluster of n nodes, both up for the whole run; for each workload, rounds of tempokv then
      * etcd with the same closed loop (each run its own warm-up), then one table.
      */
-    private int compare(int n, List<Workload> workloads, int rounds, Load load, String etcdBin, PrintStream out)
+    private int compare(int n, int shards, List<Workload> workloads, int rounds, Load load, String etcdBin, PrintStream out)
             throws IOException, InterruptedException {
         Path base = Files.createTempDirectory("tempokv-compare-");
         List<Result> results = new ArrayList<>();
-        try (LocalCluster t = LocalCluster.create(base.resolve("tempokv"), n);
+        try (LocalCluster t = LocalCluster.create(base.resolve("tempokv"), n, shards);
              EtcdBench.Cluster e = EtcdBench.Cluster.start(etcdBin, base.resolve("etcd"), n)) {
             Thread stopper = new Thread(() -> {
                 t.close();
@@ -312,10 +326,10 @@ final class BenchCommand implements Main.Command {
             Runtime.getRuntime().addShutdownHook(stopper);
             t.startAll();
             t.awaitReady();
-            out.printf("compare: %d-node tempokv (fsync on) and %d-member etcd %s on loopback, data in %s (removed at the end)%n", n, n,
-                    etcdVersion(etcdBin), base);
+            out.printf("compare: %d-node tempokv (%d shard(s) each, fsync on) and %d-member etcd %s on loopback, data in %s (removed at the end)%n",
+                    n, shards, n, etcdVersion(etcdBin), base);
             for (Workload w : workloads) {
-                Load lw = new Load(load.clients(), load.seconds(), load.keys(), 0, w, load.valueBytes(), load.warmup());
+                Load lw = load.with(w);
                 for (int r = 0; r < rounds; r++) {
                     long[] before = counters(t);
                     Result tr = bench("tempokv", tempokvTargets(t.clientEndpoints()), List.of(), t.processHandles(), lw, out);
@@ -334,8 +348,9 @@ final class BenchCommand implements Main.Command {
     /** The comparison table: every run, then per workload the ratios tempokv/etcd of the rounds' medians. */
     static String table(List<Result> results, int n, Load load, int rounds) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("%ncompare: %d nodes, %d clients, %d B values, %d keys, %d s counted after %d s warm-up per run, %d round(s),"
-                        + " tempokv and etcd alternating%n", n, load.clients(), load.valueBytes(), load.keys(), load.seconds(), load.warmup(), rounds));
+        b.append(String.format("%ncompare: %d nodes, %d clients%s, %d B values, %d keys, %d s counted after %d s warm-up per run, %d round(s),"
+                        + " tempokv and etcd alternating%n", n, load.clients(), load.rate() > 0 ? " offering " + load.rate() + " ops/s" : "",
+                load.valueBytes(), load.keys(), load.seconds(), load.warmup(), rounds));
         b.append(String.format("%-8s %-8s %9s %9s %9s %7s %6s %7s %8s %10s%n", "workload", "system", "ops/s", "p50 ms", "p99 ms", "errors", "load1",
                 "fast%", "rec/cmd", "cpu ms/op"));
         for (Result r : results) {
@@ -450,9 +465,9 @@ final class BenchCommand implements Main.Command {
                     r.recoveriesPerCommand(), p[5]);
         }
         out.printf("bench: clients=%d seconds=%d ok=%d errors=%d throughput=%.0f ops/s p50=%.1f ms p99=%.1f ms"
-                        + " p999=%.1f ms max=%.1f ms workload=%s value-bytes=%d warmup=%ds target=%s load1=%.2f%s%n",
+                        + " p999=%.1f ms max=%.1f ms workload=%s value-bytes=%d warmup=%ds%s target=%s load1=%.2f%s%n",
                 r.clients(), r.seconds(), r.ok(), r.errors(), r.throughput(), r.p50(), r.p99(), r.p999(), r.max(),
-                r.workload().label(), load.valueBytes(), load.warmup(), r.system(), r.load1(),
+                r.workload().label(), load.valueBytes(), load.warmup(), load.rate() > 0 ? " rate=" + load.rate() : "", r.system(), r.load1(),
                 Double.isNaN(r.cpuMillisPerOp()) ? "" : String.format(" server-cpu=%.2f cores, %.3f ms per op",
                         r.serverCpuMillis() / 1000.0 / r.seconds(), r.cpuMillisPerOp()));
         return r;
@@ -475,8 +490,27 @@ final class BenchCommand implements Main.Command {
             System.err.println("bench: client " + id + " could not connect: " + e);
             return;
         }
+        // With --rate, this client's share: one request every `period` ns, from a start spread over the
+        // first period; a client that falls behind goes on from now rather than sending a burst.
+        long period = load.rate() > 0 ? Math.max(1, (long) (1e9 * load.clients() / load.rate())) : 0;
+        long next = System.nanoTime() + (period > 0 ? rng.nextLong(period) : 0);
         try (Target c = opened) {
             while (System.nanoTime() < end) {
+                if (period > 0) {
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        try {
+                            TimeUnit.NANOSECONDS.sleep(wait);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                    next = Math.max(next + period, System.nanoTime());
+                    if (System.nanoTime() >= end) {
+                        break;
+                    }
+                }
                 String key = "key" + rng.nextInt(load.keys());
                 boolean read = load.workload() == Workload.GET || (load.workload() == Workload.MIXED && rng.nextBoolean());
                 long t0 = System.nanoTime();

@@ -101,6 +101,18 @@ class BenchCommandTest {
         assertEquals("17", BenchCommand.value(new char[2], 1_700_000_000_123L));
     }
 
+    /** --rate paces the clients: 20 ops/s for 3 counted seconds completes about 60 requests, not as many as the node can take. */
+    @Test
+    void rateLimitsTheOfferedLoad() {
+        int rc = bench("--local", "1", "--clients", "2", "--rate", "20", "--time-limit", "3", "--warmup", "1", "--workload", "put");
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(Main.EXIT_OK, rc, text + err.toString(StandardCharsets.UTF_8));
+        Matcher m = Pattern.compile("bench: clients=2 seconds=3 ok=(\\d+) errors=0 .* warmup=1s rate=20 target=tempokv").matcher(text);
+        assertTrue(m.find(), text);
+        long ok = Long.parseLong(m.group(1));
+        assertTrue(ok >= 30 && ok <= 66, "about 60 requests in 3 s at 20 ops/s, got " + ok + ": " + text);
+    }
+
     @Test
     void putWorkloadOnALocalNodeCountsOnlyAfterTheWarmUp() {
         int rc = bench("--local", "1", "--clients", "4", "--time-limit", "2", "--warmup", "1", "--workload", "put", "--value-bytes", "1000");

@@ -70,15 +70,26 @@ public final class LocalCluster implements Cluster {
     private final String classPath;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-    private LocalCluster(Path base, String classPath) {
+    private final int shards;
+
+    private LocalCluster(Path base, String classPath, int shards) {
         this.base = base;
         this.classPath = classPath;
+        this.shards = shards;
     }
 
     /** Writes configs for n nodes (f = (n-1)/2, 2 shards) under base; starts nothing yet. */
     public static LocalCluster create(Path base, int n) throws IOException {
+        return create(base, n, 2);
+    }
+
+    /** Writes configs for n nodes (f = (n-1)/2) with the given number of shards under base; starts nothing yet. */
+    public static LocalCluster create(Path base, int n, int shards) throws IOException {
+        if (shards < 1) {
+            throw new IllegalArgumentException("shards must be at least 1, got " + shards);
+        }
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        LocalCluster c = new LocalCluster(base, cp);
+        LocalCluster c = new LocalCluster(base, cp, shards);
         for (int id = 1; id <= n; id++) {
             int[] ports = freePorts(3);
             c.nodes.add(new NodeProcess(id, ports[0], ports[1], ports[2], base.resolve("n" + id)));
@@ -96,7 +107,7 @@ public final class LocalCluster implements Cluster {
         sb.append("cluster-id: local-").append(Integer.toHexString(base.hashCode())).append('\n');
         sb.append("data-dir: ").append(self.dir.resolve("data")).append('\n');
         sb.append("listen: 127.0.0.1\n");
-        sb.append("shards: 2\n");
+        sb.append("shards: ").append(shards).append('\n');
         sb.append("f: ").append((nodes.size() - 1) / 2).append('\n');
         sb.append("members:\n");
         for (NodeProcess m : nodes) {
