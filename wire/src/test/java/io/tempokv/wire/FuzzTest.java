@@ -46,7 +46,7 @@ class FuzzTest {
                 return Codec.encodePeer(f.shard(), f.from(), f.message());
             }),
             new Kind("hello", g -> Codec.encodeHello(g.process(), g.string(), g.string()), Codec::decodeHello,
-                    o -> Codec.encodeHello(((Hello) o).nodeId(), ((Hello) o).clusterId(), ((Hello) o).settings())),
+                    o -> Codec.encodeHello((Hello) o)),
             new Kind("client", FuzzTest::clientSample, Codec::decodeClient, FuzzTest::encodeClient),
             new Kind("server", FuzzTest::serverSample, Codec::decodeServer, FuzzTest::encodeServer),
             new Kind("command record", g -> RecordCodec.encode(g.commandRecord()), RecordCodec::decodeCommand,
