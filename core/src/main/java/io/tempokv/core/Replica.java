@@ -411,7 +411,8 @@ public final class Replica {
                     + " is installing a snapshot from a peer; retry on another node"));
             return;
         }
-        StateMachine.Applied known = stateMachine.lookup(r.id(), bucketsOf(r.ops()));
+        boolean sessionless = Command.readOnly(r.ops());
+        StateMachine.Applied known = sessionless ? null : stateMachine.lookup(r.id(), bucketsOf(r.ops()));
         if (known != null) {
             if (known.expired()) {
                 stats.requestsExpired++;
@@ -433,7 +434,7 @@ public final class Replica {
         CommandId id = new CommandId(self, nextSequence++);
         sequenceDirty = true;
         Cmd c = newCmd(id);
-        setPayload(c, new Command(id, r.id(), r.ops(), List.of(config.shard())), fastQuorum(false), self);
+        setPayload(c, new Command(id, r.id(), r.ops(), List.of(config.shard()), sessionless), fastQuorum(false), self);
         List<Integer> quorum = fastQuorum(true);
         if (quorum == null) {
             stats.degradedSubmits++;
@@ -1718,7 +1719,11 @@ public final class Replica {
         markDirty(c);
         executedLive.add(c.id);
         promises.committed(c.id);
-        if (c.id.origin() == self && c.payload != null) {
+        if (c.id.origin() == self && c.payload != null && c.payload.sessionless()) {
+            // D16: a read keeps no session to answer from; reading again is safe.
+            stepReplies.add(Reply.unavailable(c.payload.request(), "replica " + self + " of shard " + config.shard()
+                    + " took this read's outcome from a peer's snapshot and has no result to give; retry"));
+        } else if (c.id.origin() == self && c.payload != null) {
             StateMachine.Applied applied = stateMachine.lookup(c.payload.request(), c.buckets);
             if (applied != null && !applied.refused()) {
                 stepReplies.add(Reply.ok(c.payload.request(), applied.results()));

@@ -43,9 +43,14 @@ final class StateMachine {
      * buckets can no longer tell apart from an applied one is expired and not applied. Decided from
      * the sessions and horizons of the command's buckets only, so every replica decides the same.
      * After applying, each bucket that holds more than sessionsPerBucketMax sessions drops the one
-     * with the lowest sequence number and raises its horizon to it (D12).
+     * with the lowest sequence number and raises its horizon to it (D12). A sessionless command
+     * (D16) is applied without any of this.
      */
     Applied applyOnce(Command c, int[] buckets) {
+        if (c.sessionless()) {
+            // D16: reads only; applying them again is harmless, so no session is looked up or kept.
+            return new Applied(apply(c), false, false, false);
+        }
         Applied known = lookup(c.request(), buckets);
         if (known != null) {
             return known;

@@ -32,9 +32,11 @@ public final class Codec {
      * omitted attached promises as detached (docs/protocol.md, D5); the two must not talk. 3: client
      * sessions are bounded per bucket (D12), so a version-2 node would apply requests that a
      * version-3 node refuses as expired, and snapshots carry session horizons. 4: snapshots are
-     * streamed, each part asked for by the receiver (D8b), not sent whole.
+     * streamed, each part asked for by the receiver (D8b), not sent whole. 5: commands of reads
+     * carry {@code sessionless} (D16), which a version-4 node would ignore and so keep sessions the
+     * others do not keep.
      */
-    public static final int WIRE_VERSION = 4;
+    public static final int WIRE_VERSION = 5;
 
     /** Members of a fast quorum (also bounds the shard size a frame can describe). */
     public static final int MAX_QUORUM = 64;

@@ -267,7 +267,8 @@ final class Convert {
         CommonProto.Command.Builder b = CommonProto.Command.newBuilder()
                 .setId(proto(c.id()))
                 .setRequest(proto(c.request()))
-                .addAllShards(c.shards());
+                .addAllShards(c.shards())
+                .setSessionless(c.sessionless());
         for (Op op : c.ops()) {
             b.addOps(proto(op));
         }
@@ -282,8 +283,8 @@ final class Convert {
         }
         List<Op> ops = ops(p.getOpsList(), where + ".ops");
         List<Integer> shards = naturals(p.getShardsList(), Codec.MAX_SHARDS, where + ".shards");
-        // Command's constructor checks that shards are sorted and distinct.
-        return construct(where, () -> new Command(id, request, ops, shards));
+        // Command's constructor checks that shards are sorted and distinct, and that a sessionless command only reads.
+        return construct(where, () -> new Command(id, request, ops, shards, p.getSessionless()));
     }
 
     static CommonProto.Phase proto(Phase phase) {

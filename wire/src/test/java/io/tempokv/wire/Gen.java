@@ -143,7 +143,9 @@ final class Gen {
         for (int i = 0; i < n; i++) {
             shards.add(natural());
         }
-        return new Command(commandId(), requestId(), ops(1), new ArrayList<>(shards));
+        List<Op> ops = ops(1);
+        // D16's flag, where it is allowed (reads only), half of the time, so round trips carry it.
+        return new Command(commandId(), requestId(), ops, new ArrayList<>(shards), Command.readOnly(ops) && r.nextBoolean());
     }
 
     List<Integer> quorum() {

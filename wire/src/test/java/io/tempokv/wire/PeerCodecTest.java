@@ -141,7 +141,7 @@ class PeerCodecTest {
         byte[] bytes = PeerProto.PeerFrame.newBuilder().setFrom(2)
                 .setHello(PeerProto.Hello.newBuilder().setWireVersion(1).setNodeId(2).setClusterId("c")).build().toByteArray();
         WireFormatException e = assertThrows(WireFormatException.class, () -> Codec.decodeHello(bytes));
-        assertEquals("Hello.wire_version: peer speaks wire version 1 but this node speaks version 4;"
+        assertEquals("Hello.wire_version: peer speaks wire version 1 but this node speaks version 5;"
                 + " run the same tempokv version on every node", e.getMessage());
     }
 
@@ -238,6 +238,18 @@ class PeerCodecTest {
         CommonProto.Op put = CommonProto.Op.newBuilder().setKind(CommonProto.OpKind.PUT).setKey("k").build();
         assertEquals("MPropose.cmd.ops[0].value: PUT needs a value",
                 rejection(validPropose().setCmd(validCommand().clearOps().addOps(put))));
+    }
+
+    /** D16: only a command of reads may be sessionless; a peer that says otherwise is refused, naming the field. */
+    @Test
+    void sessionlessCommandThatWritesIsRejectedAndAReadOnlyOneRoundTrips() throws Exception {
+        CommonProto.Op put = Convert.proto(Op.put("k", "v"));
+        String why = rejection(validPropose().setCmd(validCommand().addOps(put).setSessionless(true)));
+        assertTrue(why.startsWith("MPropose.cmd: command 1.1 is marked sessionless but writes"), why);
+        Command read = Convert.command(validCommand().setSessionless(true).build(), "cmd");
+        assertTrue(read.sessionless());
+        assertTrue(Convert.proto(read).getSessionless());
+        assertTrue(!Convert.command(validCommand().build(), "cmd").sessionless(), "absent (an earlier build's command) reads as false");
     }
 
     @Test

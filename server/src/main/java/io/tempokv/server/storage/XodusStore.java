@@ -55,9 +55,13 @@ public final class XodusStore implements DurableStore, AutoCloseable {
      * watermarks, so moving such a directory back to an older build is not supported.) Nor for the
      * "session-order" and "session-meta" stores (D12): a directory without them gets them built from
      * its sessions on open; an older build would not keep them up to date, so that way back is not
-     * supported either.
+     * supported either. 2: stored commands may carry D16's {@code sessionless} flag, which a build
+     * of format 1 would ignore (and so execute such a command with sessions, unlike its peers); a
+     * directory of format 1 holds no such command and is marked 2 when opened.
      */
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    /** The earliest format this build opens (and marks as {@link #FORMAT_VERSION}). */
+    static final int OLDEST_FORMAT_READ = 1;
     static final String META = "meta";
     static final String FORMAT_KEY = "format-version";
     private static final String NEXT_SEQUENCE_KEY = "next-sequence";
@@ -752,6 +756,10 @@ public final class XodusStore implements DurableStore, AutoCloseable {
                     + " so it is not a shard directory of this node. Point the node at its own data directory, or move this one away.");
         }
         int version = v.getLength() == 4 ? Keys.toInt(v) : -1;
+        if (version >= OLDEST_FORMAT_READ && version < FORMAT_VERSION) {
+            meta.put(txn, Keys.utf8(FORMAT_KEY), Keys.ofInt(FORMAT_VERSION));
+            return;
+        }
         if (version != FORMAT_VERSION) {
             throw new StorageException("tempokv storage at " + dir + ": store format version " + version + " is unknown to this build, which reads version "
                     + FORMAT_VERSION + ". Run the tempokv release that wrote the directory (or a newer one that reads it); do not delete it:"

@@ -211,6 +211,23 @@ class XodusStoreTest {
         XodusStore.open(dir).close();
     }
 
+    /** D16: a directory of format 1 (no sessionless commands) opens with its data and is marked 2, which a format-1 build refuses. */
+    @Test
+    void formatOneDirectoryIsReadAndMarkedTwo() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putValue("k", "v");
+            s.putNextSequence(7);
+            s.commitBatch();
+        }
+        writeRawMeta(dir, XodusStore.FORMAT_KEY, new byte[] {0, 0, 0, 1});
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals("v", s.getValue("k"));
+            assertEquals(7, s.load().nextSequence());
+        }
+        assertEquals(2, XodusStore.FORMAT_VERSION);
+        assertEquals(XodusStore.FORMAT_VERSION, readRawMetaInt(dir, XodusStore.FORMAT_KEY));
+    }
+
     @Test
     void foreignXodusDirectoryFailsNamingTheDirectory() {
         Environment env = Environments.newInstance(dir.toFile());
@@ -550,6 +567,18 @@ class XodusStoreTest {
     /** Writes a meta entry with plain Xodus, as a different tempokv build would have. */
     private static void writeRawMeta(Path dir, String key, byte[] value) {
         writeRaw(dir, XodusStore.META, Keys.utf8(key), value);
+    }
+
+    private static int readRawMetaInt(Path dir, String key) {
+        Environment env = Environments.newInstance(dir.toFile());
+        try {
+            return env.computeInReadonlyTransaction(txn -> {
+                ByteIterable v = env.openStore(XodusStore.META, StoreConfig.USE_EXISTING, txn).get(txn, Keys.utf8(key));
+                return v == null ? -1 : Keys.toInt(v);
+            });
+        } finally {
+            env.close();
+        }
     }
 
     private static void writeRaw(Path dir, String storeName, ByteIterable key, byte[] value) {
