@@ -69,7 +69,8 @@ final class BenchCommand implements Main.Command {
                 .desc("start a local tempokv and a local etcd cluster of --local N nodes (default 3) and run each workload"
                         + " against both, alternating, --rounds times; prints one table with the ratios and the load average").build());
         o.addOption(Option.builder().longOpt("workloads").hasArg().argName("W,...").desc("--compare: workloads to run (default put,mixed,get)").build());
-        o.addOption(Option.builder().longOpt("rounds").hasArg().argName("R").desc("--compare: rounds of tempokv then etcd per workload (default 2)").build());
+        o.addOption(Option.builder().longOpt("rounds").hasArg().argName("R").desc("--compare: rounds of tempokv then etcd per workload (default 2); --local: counted runs one after the other on the same"
+                        + " cluster, each after its own warm-up, so later ones see warm JVMs (default 1)").build());
         try {
             CommandLine cl = new DefaultParser().parse(o, args);
             if (cl.hasOption("help")) {
@@ -113,7 +114,7 @@ final class BenchCommand implements Main.Command {
                 return Main.EXIT_OK;
             }
             if (cl.hasOption("local")) {
-                return local(number(cl, "local", 0, 1), number(cl, "shards", 2, 1), load, out);
+                return local(number(cl, "local", 0, 1), number(cl, "shards", 2, 1), number(cl, "rounds", 1, 1), load, out);
             }
             List<InetSocketAddress> eps = TempoClient.parseEndpoints(cl.getOptionValue("endpoints", KvCommand.DEFAULT_ENDPOINTS));
             print(bench("tempokv", tempokvTargets(eps), List.of(), List.of(), load, out), load, out);
@@ -287,7 +288,7 @@ final class BenchCommand implements Main.Command {
         };
     }
 
-    private int local(int n, int shards, Load load, PrintStream out) throws IOException, InterruptedException {
+    private int local(int n, int shards, int rounds, Load load, PrintStream out) throws IOException, InterruptedException {
         Path base = Files.createTempDirectory("tempokv-bench-");
         try (LocalCluster c = LocalCluster.create(base, n, shards)) {
             Thread stopper = new Thread(() -> {
@@ -299,7 +300,9 @@ final class BenchCommand implements Main.Command {
             c.awaitReady();
             out.println("bench: local cluster of " + n + " nodes, " + shards + " shard(s) each (fsync on), data in " + base + " (removed at the end)");
             List<Integer> httpPorts = c.nodes().stream().map(x -> x.httpPort).toList();
-            print(bench("tempokv", tempokvTargets(c.clientEndpoints()), httpPorts, c.processHandles(), load, out), load, out);
+            for (int r = 0; r < rounds; r++) {
+                print(bench("tempokv", tempokvTargets(c.clientEndpoints()), httpPorts, c.processHandles(), load, out), load, out);
+            }
             Runtime.getRuntime().removeShutdownHook(stopper);
             return Main.EXIT_OK;
         } finally {
