@@ -59,15 +59,6 @@ public final class Outbox {
     final List<Installed> installed = new ArrayList<>();
     final List<CaughtUp> caughtUp = new ArrayList<>();
 
-    /**
-     * Whether the steps since the last drain produced anything that reveals their state to others:
-     * a message or a client reply. A host must make the steps' writes durable before it hands those
-     * on; writes of steps that revealed nothing may wait for a later step's commit (D17).
-     */
-    public boolean hasOutput() {
-        return !sends.isEmpty() || !replies.isEmpty();
-    }
-
     public List<Envelope> drainSends() {
         return drain(sends);
     }

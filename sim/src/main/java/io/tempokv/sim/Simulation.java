@@ -88,15 +88,10 @@ public final class Simulation {
         }
     };
     private static final int CODEC_MEMO_MAX = 64;
-    /** ShardLoop.DEFER_MAX_NANOS in ticks of 1 ms, the node's default tick (D17). */
-    static final long DEFER_MAX_TICKS = 20;
 
     private static final class Node {
         final int id;
-        /** D17: writes become durable only at a step that reveals something (or a waiting view, or after a while). */
-        final DeferredStore store = new DeferredStore();
-        /** Observations of steps whose writes are not durable yet: made at the flush, dropped at a crash. */
-        final List<Runnable> unflushed = new ArrayList<>();
+        final InMemoryStore store = new InMemoryStore();
         Replica replica;
         int incarnation;
         boolean crashAfterNextSend;
@@ -180,8 +175,6 @@ public final class Simulation {
         accumulate(node.replica.stats());
         node.replica = null;
         node.crashAfterNextSend = false;
-        node.store.crash();
-        node.unflushed.clear();
         log("crash " + id);
         // A killed process resets its connections, and a host sees that at once; a machine that
         // vanishes does not. Each peer learns of the crash from its link or only from the silence.
@@ -233,9 +226,8 @@ public final class Simulation {
         return nodes[id].replica;
     }
 
-    /** What node id's replica sees in its store now (writes of its latest steps may not be durable yet, D17). */
     public InMemoryStore store(int id) {
-        return nodes[id].store.live();
+        return nodes[id].store;
     }
 
     // ------------------------------------------------------------ clients
@@ -337,24 +329,13 @@ public final class Simulation {
         List<Reply> replies = out.drainReplies();
         // A step installs a snapshot (while handling a message) before it executes anything.
         for (Outbox.Installed in : out.drainInstalled()) {
-            node.unflushed.add(() -> observations.installed(in));
+            observations.installed(in);
         }
         for (Outbox.Executed e : out.drainExecuted()) {
-            node.unflushed.add(() -> observations.executed(e));
+            observations.executed(e);
         }
         out.drainRejections();
-        for (Outbox.CaughtUp c : out.drainCaughtUp()) {
-            node.unflushed.add(() -> observations.caughtUp(c));
-        }
-        // D17, as ShardLoop does it: commit when the step reveals something; otherwise the writes
-        // wait, and a crash before the next commit loses them (and what was observed of them).
-        if (node.store.mustFlush(!sends.isEmpty() || !replies.isEmpty(), time, DEFER_MAX_TICKS)) {
-            node.store.flush();
-            node.unflushed.forEach(Runnable::run);
-            node.unflushed.clear();
-        } else {
-            node.store.deferred(time);
-        }
+        out.drainCaughtUp().forEach(observations::caughtUp);
         for (Outbox.Envelope e : sends) {
             if (e.message() instanceof io.tempokv.core.message.MSnapshot snapshot && snapshot.part() == 0) {
                 observations.snapshotSent(node.id, snapshot);
@@ -362,7 +343,7 @@ public final class Simulation {
             if (e.message() instanceof io.tempokv.core.message.MCommit c) {
                 checkSupport(node.id, c);
             }
-            String problem = Durability.revealedButNotStored(node.store.durable(), e.message());
+            String problem = Durability.revealedButNotStored(node.store, e.message());
             if (problem != null) {
                 observations.violation("node " + node.id + " sent " + e.message().getClass().getSimpleName() + " before storing: " + problem);
             }
@@ -398,7 +379,7 @@ public final class Simulation {
         int support = 0;
         StringBuilder seen = new StringBuilder();
         for (int id : members) {
-            io.tempokv.core.store.CommandRecord r = nodes[id].store.durable().command(c.id());
+            io.tempokv.core.store.CommandRecord r = nodes[id].store.command(c.id());
             long proposal = r == null ? 0 : r.proposal();
             seen.append(' ').append(id).append(':').append(proposal);
             if (proposal > 0 && proposal <= c.ts()) {

@@ -206,30 +206,6 @@ public final class InMemoryStore implements DurableStore {
         return new DurableState(clocks, nextSequence, new ArrayList<>(commands.values()), executed, collected, installing);
     }
 
-    /**
-     * An independent store holding what this one holds now (its records, sessions and snapshots are
-     * immutable, so they are shared). The simulator restarts a crashed replica from a copy of the
-     * durable part of its state (D17).
-     */
-    public InMemoryStore copy() {
-        InMemoryStore c = new InMemoryStore();
-        c.commands.putAll(commands);
-        c.clocks.putAll(clocks);
-        c.executed.putAll(executed);
-        c.values.putAll(values);
-        sessions.forEach((client, m) -> c.sessions.put(client, new HashMap<>(m)));
-        bySeq.forEach((bucket, order) -> {
-            java.util.TreeSet<long[]> o = new java.util.TreeSet<>(InMemoryStore::compareRefs);
-            o.addAll(order);
-            c.bySeq.put(bucket, o);
-        });
-        c.horizons.putAll(horizons);
-        c.collected.putAll(collected);
-        c.nextSequence = nextSequence;
-        c.installing = installing;
-        return c;
-    }
-
     /** The record as handed to the store, or null. */
     public CommandRecord command(CommandId id) {
         return commands.get(id);

@@ -278,8 +278,6 @@ public final class Node implements AutoCloseable {
         Metrics.Histogram fsync = metrics.histogram("tempokv_fsync_seconds", "Time to commit one batch durably (fsync)", l);
         loop.onFsync(fsync::observeNanos);
         metrics.gauge("tempokv_batches", "Batches committed", l, () -> m.batches.get());
-        metrics.gauge("tempokv_batches_deferred", "Steps whose writes waited in the open batch because they revealed nothing (D17)", l,
-                () -> m.deferredBatches.get());
         metrics.gauge("tempokv_dropped_peer_messages", "Peer messages dropped because the loop was full", l,
                 () -> m.droppedPeerMessages.get());
         metrics.gauge("tempokv_rejected_messages", "Peer messages rejected by the protocol (malformed, stale, ...)", l,

@@ -66,8 +66,6 @@ public final class ShardLoop implements Runnable {
     static final int CATCH_UP_TICKS_MAX = 8;
     /** A command unfinished for this long is logged (once per interval) with what it waits for. */
     static final long STUCK_LOG_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /** D17: the longest a batch whose steps revealed nothing stays open before it is committed anyway. */
-    static final long DEFER_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private static final Logger LOG = Logger.getLogger(ShardLoop.class.getName());
 
@@ -90,8 +88,6 @@ public final class ShardLoop implements Runnable {
         public final AtomicLong droppedPeerMessages = new AtomicLong();
         public final AtomicLong rejectedOverload = new AtomicLong();
         public final AtomicLong batches = new AtomicLong();
-        /** Steps whose writes were left in the open batch because they revealed nothing (D17). */
-        public final AtomicLong deferredBatches = new AtomicLong();
         public final AtomicLong rejectedMessages = new AtomicLong();
         public volatile Stats stats = new Stats();
         public volatile int queueDepth;
@@ -168,10 +164,8 @@ public final class ShardLoop implements Runnable {
                 }
                 nextTick = step(batch, nextTick);
             }
-            store.commitBatch(); // a stop keeps the steps left open (D17); a crash would lose only unseen ones
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            store.commitBatch();
         } catch (RuntimeException e) {
             // InvariantViolation or a storage error: stop this shard, loudly; never continue.
             fail(e);
@@ -182,9 +176,6 @@ public final class ShardLoop implements Runnable {
             throw e;
         }
     }
-
-    /** When the open batch was first left uncommitted (D17), or 0. */
-    private long deferredSince;
 
     private long step(List<Event> batch, long nextTick) {
         for (int m : replica.config().members()) {
@@ -215,19 +206,7 @@ public final class ShardLoop implements Runnable {
         if (now >= nextTick) {
             nextTick = now + tickNanos;
         }
-        // D17: a batch whose steps revealed nothing (no message, no reply) stays open for the next
-        // one, unless a snapshot view waits for it or it has been open too long; a crash then loses
-        // only steps that nobody saw, as if their messages had been lost.
-        long fsync = 0;
-        if (replica.outbox().hasOutput() || store.viewWaiting() || (deferredSince != 0 && now - deferredSince >= DEFER_MAX_NANOS)) {
-            fsync = store.commitBatch();
-            deferredSince = 0;
-        } else if (store.batchOpen()) {
-            if (deferredSince == 0) {
-                deferredSince = now;
-            }
-            metrics.deferredBatches.incrementAndGet();
-        }
+        long fsync = store.commitBatch();
         if (fsync > 0) {
             fsyncObserver.accept(fsync);
         }

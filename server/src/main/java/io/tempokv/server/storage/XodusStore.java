@@ -380,24 +380,6 @@ public final class XodusStore implements DurableStore, AutoCloseable {
         return v;
     }
 
-    /** Whether writes were handed since the last commit (the batch is open). */
-    public boolean batchOpen() {
-        return batch != null;
-    }
-
-    /**
-     * Whether a snapshot view opened in the open batch waits for it to commit: it must show the
-     * state of the step that opened it, so that batch cannot be left open for later steps (D17).
-     */
-    public boolean viewWaiting() {
-        for (View v : views) {
-            if (v.txn == null && !v.orphaned && !v.closed) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** How many snapshot views are open (for tests and diagnostics). */
     public int openViews() {
         return views.size();
