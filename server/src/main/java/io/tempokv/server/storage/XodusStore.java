@@ -60,6 +60,20 @@ public final class XodusStore implements DurableStore, AutoCloseable {
      * directory of format 1 holds no such command and is marked 2 when opened.
      */
     static final int FORMAT_VERSION = 2;
+    /**
+     * How every store is created: a Patricia tree ("with prefixing"), which keeps keys in its nodes,
+     * instead of Xodus's B-tree, whose pages hold only the log addresses of their entries, so that
+     * every key compared on the way down is a read from the log (with its cache lookup and
+     * decoding). Under a 64-client put load that B-tree search was the largest part of the shard
+     * thread's time, and Patricia stores used 30-40% less of it per command (docs/results.md,
+     * 2026-12-05). Keys, values and their order are the same in both, so {@link #FORMAT_VERSION}
+     * is unchanged: a store a directory already has is opened as what it was created as (Xodus
+     * keeps a B-tree store a B-tree when asked for prefixing), only stores created from now on are
+     * Patricia trees. A build before this one cannot open a Patricia store (Xodus: "Attempt to open
+     * store ... with prefixing = false while it was created with prefixing = true"), so a directory
+     * this build created cannot go back to an older build.
+     */
+    static final StoreConfig STORE = StoreConfig.WITHOUT_DUPLICATES_WITH_PREFIXING;
     /** The earliest format this build opens (and marks as {@link #FORMAT_VERSION}). */
     static final int OLDEST_FORMAT_READ = 1;
     static final String META = "meta";
@@ -102,17 +116,17 @@ public final class XodusStore implements DurableStore, AutoCloseable {
         this.env = env;
         List<String> existing = env.getAllStoreNames(txn);
         boolean fresh = existing.isEmpty();
-        commands = env.openStore("commands", StoreConfig.WITHOUT_DUPLICATES, txn);
-        clocks = env.openStore("clocks", StoreConfig.WITHOUT_DUPLICATES, txn);
-        meta = env.openStore(META, StoreConfig.WITHOUT_DUPLICATES, txn);
-        executed = env.openStore("executed", StoreConfig.WITHOUT_DUPLICATES, txn);
-        values = env.openStore("values", StoreConfig.WITHOUT_DUPLICATES, txn);
-        sessions = env.openStore("sessions", StoreConfig.WITHOUT_DUPLICATES, txn);
+        commands = env.openStore("commands", STORE, txn);
+        clocks = env.openStore("clocks", STORE, txn);
+        meta = env.openStore(META, STORE, txn);
+        executed = env.openStore("executed", STORE, txn);
+        values = env.openStore("values", STORE, txn);
+        sessions = env.openStore("sessions", STORE, txn);
         // Created here when a directory written before it lacks it; see FORMAT_VERSION.
-        collected = env.openStore("collected", StoreConfig.WITHOUT_DUPLICATES, txn);
+        collected = env.openStore("collected", STORE, txn);
         // Likewise; a directory with sessions but without these gets them built from its sessions.
-        sessionOrder = env.openStore("session-order", StoreConfig.WITHOUT_DUPLICATES, txn);
-        sessionMeta = env.openStore("session-meta", StoreConfig.WITHOUT_DUPLICATES, txn);
+        sessionOrder = env.openStore("session-order", STORE, txn);
+        sessionMeta = env.openStore("session-meta", STORE, txn);
         if (!fresh && !existing.contains("session-order")) {
             indexSessions(txn);
         }

@@ -228,6 +228,64 @@ class XodusStoreTest {
         assertEquals(XodusStore.FORMAT_VERSION, readRawMetaInt(dir, XodusStore.FORMAT_KEY));
     }
 
+    /** Every store XodusStore keeps; a directory of format 2 written before Patricia stores had them all as B-trees. */
+    private static final List<String> STORE_NAMES = List.of("commands", "clocks", XodusStore.META, "executed", "values", "sessions",
+            "collected", "session-order", "session-meta");
+
+    @Test
+    void newDirectoryKeepsEveryStoreAsPatriciaTree() {
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putValue("k", "v");
+            s.commitBatch();
+        }
+        assertEquals(Map.of(true, STORE_NAMES), storesByPrefixing(dir));
+    }
+
+    @Test
+    void directoryWithBTreeStoresIsReadAndWrittenAndKeepsThem() {
+        Environment env = Environments.newInstance(dir.toFile());
+        env.executeInTransaction(txn -> {
+            for (String name : STORE_NAMES) {
+                env.openStore(name, StoreConfig.WITHOUT_DUPLICATES, txn);
+            }
+            env.openStore(XodusStore.META, StoreConfig.USE_EXISTING, txn).put(txn, Keys.utf8(XodusStore.FORMAT_KEY), Keys.ofInt(2));
+            env.openStore("values", StoreConfig.USE_EXISTING, txn).put(txn, Keys.utf8("old"), Keys.utf8("value"));
+        });
+        env.close();
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals("value", s.getValue("old"));
+            s.putValue("new", "value 2");
+            s.putCommand(Fixtures.withPayload(1, 7));
+            s.putSession(0, 7, Fixtures.session(3, "a"));
+            s.putSession(0, 8, Fixtures.session(1, null));
+            s.commitBatch();
+        }
+        try (XodusStore s = XodusStore.open(dir)) {
+            assertEquals(Map.of("old", "value", "new", "value 2"), s.valuesView());
+            assertEquals(List.of(Fixtures.withPayload(1, 7)), s.load().commands());
+            assertEquals(Fixtures.session(3, "a"), s.getSession(0, 7));
+            assertEquals(2, s.sessionCount(0));
+        }
+        assertEquals(Map.of(false, STORE_NAMES), storesByPrefixing(dir));
+    }
+
+    /** The stores of a directory by whether Xodus keeps them as Patricia trees (prefixing) or B-trees. */
+    private static Map<Boolean, List<String>> storesByPrefixing(Path dir) {
+        Environment env = Environments.newInstance(dir.toFile());
+        try {
+            return env.computeInReadonlyTransaction(txn -> {
+                Map<Boolean, List<String>> out = new HashMap<>();
+                for (String name : STORE_NAMES) {
+                    boolean prefixing = env.openStore(name, StoreConfig.USE_EXISTING, txn).getConfig().prefixing;
+                    out.computeIfAbsent(prefixing, b -> new java.util.ArrayList<>()).add(name);
+                }
+                return out;
+            });
+        } finally {
+            env.close();
+        }
+    }
+
     @Test
     void foreignXodusDirectoryFailsNamingTheDirectory() {
         Environment env = Environments.newInstance(dir.toFile());
