@@ -99,11 +99,11 @@ final class StateMachine {
         return results;
     }
 
+    /** Reads the stored value only for the kinds whose result depends on it (a put or delete does not). */
     private OpResult applyOp(Op op) {
-        String current = store.getValue(op.key());
         switch (op.kind()) {
             case GET:
-                return new OpResult(true, current);
+                return new OpResult(true, store.getValue(op.key()));
             case PUT:
                 store.putValue(op.key(), op.value());
                 return OpResult.OK;
@@ -111,6 +111,7 @@ final class StateMachine {
                 store.deleteValue(op.key());
                 return OpResult.OK;
             case CAS:
+                String current = store.getValue(op.key());
                 boolean matches = op.expected() == null ? current == null : op.expected().equals(current);
                 if (matches) {
                     store.putValue(op.key(), op.value());

@@ -228,6 +228,34 @@ class XodusStoreTest {
         assertEquals(XodusStore.FORMAT_VERSION, readRawMetaInt(dir, XodusStore.FORMAT_KEY));
     }
 
+    @Test
+    void sessionsReadBackAsLastWrittenWhateverTheirSizeAndNumber() {
+        ClientSession large = Fixtures.session(2, "x".repeat(1000));
+        int many = 10_000; // more than the store keeps in memory
+        try (XodusStore s = XodusStore.open(dir)) {
+            s.putSession(0, 1, Fixtures.session(1, "a"));
+            s.putSession(0, 1, large);
+            assertEquals(large, s.getSession(0, 1));
+            for (int c = 0; c < many; c++) {
+                s.putSession(1, c, Fixtures.session(c, null));
+            }
+            s.commitBatch();
+            for (int c = 0; c < many; c++) {
+                assertEquals(Fixtures.session(c, null), s.getSession(1, c));
+            }
+            assertEquals(large, s.getSession(0, 1));
+            assertEquals(many, s.sessionCount(1));
+            s.deleteSession(1, 5);
+            s.putSession(1, 6, Fixtures.session(60, "b"));
+            assertNull(s.getSession(1, 5));
+            assertEquals(Fixtures.session(60, "b"), s.getSession(1, 6));
+            s.abortBatch();
+            assertEquals(Fixtures.session(5, null), s.getSession(1, 5));
+            assertEquals(Fixtures.session(6, null), s.getSession(1, 6));
+            assertNull(s.getSession(2, 5));
+        }
+    }
+
     /** Every store XodusStore keeps; a directory of format 2 written before Patricia stores had them all as B-trees. */
     private static final List<String> STORE_NAMES = List.of("commands", "clocks", XodusStore.META, "executed", "values", "sessions",
             "collected", "session-order", "session-meta");
