@@ -65,7 +65,7 @@ public final class XodusStore implements DurableStore, AutoCloseable {
      * instead of Xodus's B-tree, whose pages hold only the log addresses of their entries, so that
      * every key compared on the way down is a read from the log (with its cache lookup and
      * decoding). Under a 64-client put load that B-tree search was the largest part of the shard
-     * thread's time, and Patricia stores used 30-40% less of it per command (docs/results.md,
+     * thread's time, and Patricia stores used 25-40% less of it per command (docs/results.md,
      * 2026-12-05). Keys, values and their order are the same in both, so {@link #FORMAT_VERSION}
      * is unchanged: a store a directory already has is opened as what it was created as (Xodus
      * keeps a B-tree store a B-tree when asked for prefixing), only stores created from now on are
