@@ -37,6 +37,9 @@ import org.HdrHistogram.Recorder;
  * (the soak measurement).
  */
 final class BenchCommand implements Main.Command {
+    /** Shards per node of a cluster the bench starts itself (--local, --compare): one, as its nodes share this host's cores. */
+    private static final int LOCAL_SHARDS = 1;
+
     @Override
     public String summary() {
         return "closed-loop load generator: throughput, p50/p99 latency; --local N starts a cluster; --sample for soaks; --compare etcd";
@@ -51,8 +54,9 @@ final class BenchCommand implements Main.Command {
                         + " (default 0: unlimited, each client sends its next request as soon as the last is answered);"
                         + " with it the servers' CPU per operation is measured below saturation").build());
         o.addOption(Option.builder().longOpt("shards").hasArg().argName("S")
-                .desc("shards per node of the local tempokv cluster (--local, --compare; default 1: its nodes share this"
-                        + " host's cores, and on 2 cores one shard per node used less CPU per operation than two, docs/results.md)").build());
+                .desc("shards per node of the local tempokv cluster (--local, --compare; default " + LOCAL_SHARDS
+                        + ": its nodes share this host's cores, and on 2 cores one shard per node used less CPU per operation"
+                        + " than two, docs/results.md)").build());
         o.addOption(Option.builder().longOpt("clients").hasArg().argName("C").desc("concurrent clients (default 64)").build());
         o.addOption(Option.builder().longOpt("time-limit").hasArg().argName("S").desc("seconds (default 30)").build());
         o.addOption(Option.builder().longOpt("keys").hasArg().argName("K").desc("key space (default 10000)").build());
@@ -91,7 +95,7 @@ final class BenchCommand implements Main.Command {
                     workloads.add(workload(w));
                 }
                 requireJetcd();
-                return compare(number(cl, "local", 3, 1), number(cl, "shards", 1, 1), workloads, number(cl, "rounds", 2, 1), load, etcdBin, out);
+                return compare(number(cl, "local", 3, 1), number(cl, "shards", LOCAL_SHARDS, 1), workloads, number(cl, "rounds", 2, 1), load, etcdBin, out);
             }
             boolean etcd = switch (cl.getOptionValue("target", "tempokv").strip()) {
                 case "tempokv" -> false;
@@ -115,7 +119,7 @@ final class BenchCommand implements Main.Command {
                 return Main.EXIT_OK;
             }
             if (cl.hasOption("local")) {
-                return local(number(cl, "local", 0, 1), number(cl, "shards", 1, 1), number(cl, "rounds", 1, 1), load, out);
+                return local(number(cl, "local", 0, 1), number(cl, "shards", LOCAL_SHARDS, 1), number(cl, "rounds", 1, 1), load, out);
             }
             List<InetSocketAddress> eps = TempoClient.parseEndpoints(cl.getOptionValue("endpoints", KvCommand.DEFAULT_ENDPOINTS));
             print(bench("tempokv", tempokvTargets(eps), List.of(), List.of(), load, out), load, out);

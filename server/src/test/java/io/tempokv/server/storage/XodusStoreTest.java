@@ -12,6 +12,7 @@ import io.tempokv.core.store.CommandRecord;
 import io.tempokv.core.store.DurableState;
 import io.tempokv.core.store.DurableStore;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -231,7 +232,7 @@ class XodusStoreTest {
     @Test
     void sessionsReadBackAsLastWrittenWhateverTheirSizeAndNumber() {
         ClientSession large = Fixtures.session(2, "x".repeat(1000));
-        int many = 10_000; // more than the store keeps in memory
+        int many = 10_000; // sessions of many clients, read back after others were written in between
         try (XodusStore s = XodusStore.open(dir)) {
             s.putSession(0, 1, Fixtures.session(1, "a"));
             s.putSession(0, 1, large);
@@ -305,7 +306,7 @@ class XodusStoreTest {
                 Map<Boolean, List<String>> out = new HashMap<>();
                 for (String name : STORE_NAMES) {
                     boolean prefixing = env.openStore(name, StoreConfig.USE_EXISTING, txn).getConfig().prefixing;
-                    out.computeIfAbsent(prefixing, b -> new java.util.ArrayList<>()).add(name);
+                    out.computeIfAbsent(prefixing, b -> new ArrayList<>()).add(name);
                 }
                 return out;
             });
